@@ -1,0 +1,29 @@
+"""Read Keras 3 models into plain data. Imports no widget, IPython or pydot code."""
+
+from .extract import graph_of
+from .model import (
+    APIS,
+    KINDS,
+    SCHEMA_VERSION,
+    Call,
+    GraphEdge,
+    LayerNode,
+    ModelGraph,
+    ModelInfo,
+    Params,
+    Weight,
+)
+
+__all__ = [
+    "APIS",
+    "KINDS",
+    "SCHEMA_VERSION",
+    "Call",
+    "GraphEdge",
+    "LayerNode",
+    "ModelGraph",
+    "ModelInfo",
+    "Params",
+    "Weight",
+    "graph_of",
+]

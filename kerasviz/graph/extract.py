@@ -1,0 +1,420 @@
+"""Read a Keras 3 model into a :class:`ModelGraph` (iteratively: no recursion limit)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from . import _keras_compat as compat
+from ._defaults import class_defaults, split_config
+from ._jsonsafe import jsonable_fast
+from .kinds import kind_of_class, public_module
+from .model import Call, GraphEdge, LayerNode, ModelGraph, ModelInfo, Params, Weight
+
+
+def graph_of(model: Any, *, expand_nested: bool = False) -> ModelGraph:
+    """Read a Keras 3 model (or layer) into a plain-data :class:`ModelGraph`.
+
+    Parameters
+    ----------
+    model : keras.Model or keras.layers.Layer
+        A Sequential (built or not), Functional or subclassed model, or one layer.
+    expand_nested : bool, default False
+        Show the layers of nested models, each with ``parent`` set to the id of its
+        model, and edges re-targeted to the real inner layers. When False a nested
+        model is one node.
+
+    Returns
+    -------
+    ModelGraph
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a Keras 3 model or layer.
+
+    Examples
+    --------
+    >>> import keras
+    >>> m = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+    >>> g = graph_of(m)
+    >>> [n.id for n in g.nodes]
+    ['input_layer', 'dense']
+    """
+    _check_model(model)
+    return _Reader(expand_nested).read(model)
+
+
+def _check_model(obj: Any) -> None:
+    """Raise a clear TypeError unless ``obj`` is a Keras 3 layer or model."""
+    mods = [getattr(c, "__module__", "") or "" for c in type(obj).__mro__]
+    hint = ""
+    if any(
+        m.startswith("tf_keras") or m.startswith("tensorflow.python.keras")
+        for m in mods
+    ):
+        hint = (
+            " This is a Keras 2 model (the `tf_keras` package); kerasviz reads Keras 3 "
+            "models. Build it with `import keras` (Keras 3) instead of `tf_keras` or "
+            "`tf.keras` with TF_USE_LEGACY_KERAS=1."
+        )
+    elif any(m.startswith("torch") for m in mods):
+        hint = (
+            " This is a PyTorch module; kerasviz reads Keras models. A Keras 3 model "
+            "can run on the torch backend (KERAS_BACKEND=torch)."
+        )
+    elif any(m.startswith("keras.") for m in mods):
+        keras = compat.keras_module()
+        if isinstance(obj, keras.Operation):
+            return
+    elif obj is None:
+        hint = " Did a function that should return the model return nothing?"
+    elif isinstance(obj, str):
+        hint = (
+            " To show a model by its variable name, use the `%kerasviz NAME` magic; "
+            "in Python pass the model object itself."
+        )
+    raise TypeError(
+        "graph_of() expects a Keras 3 model or layer (`keras.Model`, "
+        f"`keras.Sequential` or `keras.layers.Layer`).{hint} "
+        f"Received: model={_short_repr(obj)} of type {type(obj).__module__}."
+        f"{type(obj).__qualname__}"
+    )
+
+
+def _short_repr(obj: Any) -> str:
+    try:
+        r = repr(obj)
+    except Exception:
+        r = object.__repr__(obj)
+    return r if len(r) <= 80 else r[:77] + "..."
+
+
+def _shape(shape: Any) -> list[int | None] | None:
+    if shape is None:
+        return None
+    try:
+        return [None if d is None else int(d) for d in shape]
+    except TypeError:
+        return None
+
+
+def _dtype(x: Any) -> str | None:
+    d = getattr(x, "dtype", None)
+    if d is None:
+        return None
+    return d if isinstance(d, str) else str(getattr(d, "name", d))
+
+
+class _Reader:
+    """One read of one model; holds the nodes and edges found so far."""
+
+    def __init__(self, expand_nested: bool) -> None:
+        self.expand = expand_nested
+        self.nodes: list[LayerNode] = []
+        self.edges: list[GraphEdge] = []
+        self.raw_configs: dict[str, tuple[type, dict[str, Any]]] = {}
+        self._ids: dict[tuple[str | None, int], str] = {}
+        self._taken: set[str] = set()
+        self._calls: dict[tuple[int, int], list[int]] = {}
+
+    # ---- the model as a whole -------------------------------------------------
+    def read(self, model: Any) -> ModelGraph:
+        keras = compat.keras_module()
+        fn = compat.graph_owner(model)
+        if fn is not None:
+            api = "sequential" if isinstance(model, keras.Sequential) else "functional"
+            self._read_graph(fn)
+            inputs = [self._history_id(t, None) for t in _flat(fn.inputs)]
+            outputs = [self._resolve_source(t, None, fn)[0] for t in _flat(fn.outputs)]
+            in_shapes = [_shape(t.shape) for t in _flat(fn.inputs)]
+            out_shapes = [_shape(t.shape) for t in _flat(fn.outputs)]
+        else:
+            if isinstance(model, keras.Sequential):
+                api = "sequential"
+                self._read_unbuilt_sequential(model)
+            elif isinstance(model, keras.Model):
+                api = "subclassed"
+                self._read_opaque_model(model)
+            else:
+                api = "layer"
+                self.nodes.append(self._node(model, None, None, _all_calls(model)))
+            inputs, outputs, in_shapes, out_shapes = [], [], [], []
+        info = ModelInfo(
+            name=model.name,
+            class_name=type(model).__name__,
+            api=api,
+            built=bool(getattr(model, "built", False)),
+            params=_param_counts(model),
+            inputs=inputs,
+            outputs=outputs,
+            input_shapes=in_shapes,
+            output_shapes=out_shapes,
+            expand_nested=self.expand,
+        )
+        nodes, defaults = self._apply_defaults()
+        return ModelGraph(
+            model=info, nodes=nodes, edges=self.edges, config_defaults=defaults
+        )
+
+    def _read_unbuilt_sequential(self, model: Any) -> None:
+        prev = None
+        for layer in model.layers:
+            node = self._node(layer, None, None, [])
+            self.nodes.append(node)
+            if prev is not None:
+                self.edges.append(GraphEdge(prev, node.id, None, None))
+            prev = node.id
+
+    def _read_opaque_model(self, model: Any) -> None:
+        """A model with no graph: one node, its direct sublayers as children."""
+        top = self._node(model, None, None, _all_calls(model))
+        self.nodes.append(top)
+        for layer in model.layers:
+            self.nodes.append(self._node(layer, top.id, top.id, _all_calls(layer)))
+
+    # ---- graphs -------------------------------------------------------------
+    def _read_graph(self, fn: Any) -> None:
+        """Walk a Functional graph and, when expanding, its nested graphs.
+
+        An explicit stack of iterators keeps the walk iterative, and lists every
+        inner node right after the node of the model that holds it.
+        """
+        stack: list[tuple[Any, Any, str | None]] = [(fn, iter(fn.operations), None)]
+        while stack:
+            graph, ops, parent = stack[-1]
+            op = next(ops, None)
+            if op is None:
+                stack.pop()
+                continue
+            calls = self._calls_in(graph, op)
+            node = self._node(
+                op, parent, parent, [graph_node for _, graph_node in calls]
+            )
+            self.nodes.append(node)
+            for call_index, (_, graph_node) in enumerate(calls):
+                self._add_edges(graph, op, call_index, graph_node, parent)
+            inner = compat.graph_owner(op) if node.kind == "model" else None
+            if self.expand and inner is not None:
+                stack.append((inner, iter(inner.operations), node.id))
+            elif self.expand and node.kind == "model":
+                for layer in op.layers:
+                    self.nodes.append(
+                        self._node(layer, node.id, node.id, _all_calls(layer))
+                    )
+
+    def _calls_in(self, graph: Any, op: Any) -> list[tuple[int, Any]]:
+        """The calls of ``op`` that belong to ``graph``: (raw node index, node)."""
+        keys = compat.node_keys(graph)
+        calls = [
+            (i, n)
+            for i, n in enumerate(compat.inbound_nodes(op))
+            if compat.node_key(op, i) in keys
+        ]
+        self._calls[(id(graph), id(op))] = [i for i, _ in calls]
+        return calls
+
+    def _call_index(self, graph: Any, op: Any, node_index: int) -> int:
+        indices = self._calls.get((id(graph), id(op)))
+        if indices is None:
+            indices = [i for i, _ in self._calls_in(graph, op)]
+        return indices.index(node_index) if node_index in indices else node_index
+
+    def _add_edges(
+        self, graph: Any, op: Any, call_index: int, graph_node: Any, parent: str | None
+    ) -> None:
+        inputs, _ = compat.call_tensors(graph_node)
+        target_id = self._id(parent, op)
+        for arg, tensor in enumerate(inputs):
+            source, out, source_call = self._resolve_source(tensor, parent, graph)
+            target, target_arg, target_call = self._resolve_target(
+                op, target_id, arg, call_index
+            )
+            self.edges.append(
+                GraphEdge(
+                    source=source,
+                    target=target,
+                    shape=_shape(tensor.shape),
+                    dtype=_dtype(tensor),
+                    source_output=out,
+                    source_call=source_call,
+                    target_arg=target_arg,
+                    target_call=target_call,
+                )
+            )
+
+    # ---- where an edge really starts and ends --------------------------------
+    def _resolve_source(
+        self, tensor: Any, parent: str | None, graph: Any
+    ) -> tuple[str, int, int]:
+        """Node id, output index and call index of the producer of ``tensor``.
+
+        When nested models are expanded, an edge out of a model continues at the
+        inner layer that made that model output (repeatedly, for deeper nesting).
+        """
+        hist = compat.history(tensor)
+        if hist is None:
+            return "?", 0, 0
+        op, node_index, out = hist
+        while self.expand and kind_of_class(type(op)) == "model":
+            inner = compat.graph_owner(op)
+            if inner is None:
+                break
+            parent = self._id(parent, op)
+            graph = inner
+            hist = compat.history(_flat(inner.outputs)[out])
+            if hist is None:
+                break
+            op, node_index, out = hist
+        return self._id(parent, op), out, self._call_index(graph, op, node_index)
+
+    def _history_id(self, tensor: Any, parent: str | None) -> str:
+        hist = compat.history(tensor)
+        return "?" if hist is None else self._id(parent, hist[0])
+
+    def _resolve_target(
+        self, op: Any, target_id: str, arg: int, call: int
+    ) -> tuple[str, int, int]:
+        """Where argument ``arg`` of ``op`` really goes: inside an expanded model, to
+        the InputLayer of that model's input ``arg``."""
+        while self.expand and kind_of_class(type(op)) == "model":
+            inner = compat.graph_owner(op)
+            if inner is None:
+                break
+            flat_inputs = _flat(inner.inputs)
+            if arg >= len(flat_inputs):
+                break
+            hist = compat.history(flat_inputs[arg])
+            if hist is None:
+                break
+            op, arg, call = hist[0], 0, 0
+            target_id = self._id(target_id, op)
+        return target_id, arg, call
+
+    def _id(self, parent: str | None, op: Any) -> str:
+        """A unique, path-qualified id for ``op`` inside ``parent`` (stable per read)."""
+        key = (parent, id(op))
+        found = self._ids.get(key)
+        if found is not None:
+            return found
+        base = str(op.name) if parent is None else f"{parent}/{op.name}"
+        new, n = base, 1
+        while new in self._taken:
+            n += 1
+            new = f"{base}#{n}"
+        self._ids[key] = new
+        self._taken.add(new)
+        return new
+
+    # ---- one node -----------------------------------------------------------
+    def _node(
+        self, op: Any, parent: str | None, id_parent: str | None, graph_nodes: list[Any]
+    ) -> LayerNode:
+        cls = type(op)
+        kind = kind_of_class(cls)
+        node_id = self._id(id_parent, op)
+        calls = []
+        for gn in graph_nodes:
+            ins, outs = compat.call_tensors(gn)
+            calls.append(
+                Call(
+                    input_shapes=[_shape(t.shape) for t in ins],
+                    output_shapes=[_shape(t.shape) for t in outs],
+                )
+            )
+        config, error = self._config(op, kind)
+        if config is not None and kind != "model":
+            self.raw_configs[node_id] = (cls, config)
+        is_model = kind == "model"
+        weights = [
+            Weight(
+                name=str(w.path if is_model else w.name),
+                shape=list(compat.variable_shape(w)),
+                dtype=_dtype(w) or "?",
+                trainable=bool(w.trainable),
+            )
+            for w in getattr(op, "weights", ())
+        ]
+        dtype = _dtype(op)
+        if dtype is None and graph_nodes:
+            outs = compat.call_tensors(graph_nodes[0])[1]
+            dtype = _dtype(outs[0]) if outs else None
+        return LayerNode(
+            id=node_id,
+            name=str(op.name),
+            class_name=cls.__name__,
+            module=public_module(cls),
+            kind=kind,
+            parent=parent,
+            params=_param_counts(op),
+            calls=calls,
+            dtype=dtype,
+            weights=weights,
+            config=config,
+            error=error,
+        )
+
+    @staticmethod
+    def _config(op: Any, kind: str) -> tuple[dict[str, Any] | None, str | None]:
+        if kind == "model":
+            # A nested model's get_config() repeats every inner layer's config.
+            return {"trainable": bool(op.trainable)}, None
+        if kind == "op":
+            return {}, None
+        try:
+            raw = op.get_config()
+        except Exception as e:
+            return None, f"get_config() raised {type(e).__name__}: {e}"
+        config = jsonable_fast(raw)
+        if not isinstance(config, dict):
+            return None, f"get_config() returned {type(raw).__name__}, not a dict"
+        config.pop("name", None)  # LayerNode.name holds it
+        return config, None
+
+    def _apply_defaults(self) -> tuple[list[LayerNode], dict[str, dict[str, Any]]]:
+        """Split each config into class defaults (once per class) and its own entries."""
+        defaults: dict[str, dict[str, Any]] = {}
+        refused: set[str] = set()
+        for cls, config in self.raw_configs.values():
+            key = f"{public_module(cls)}.{cls.__name__}"
+            if key in refused:
+                continue
+            d = defaults.get(key) or class_defaults(cls, {"name": "", **config})
+            if d is None or not set(d) <= set(config):
+                refused.add(key)
+                defaults.pop(key, None)
+            else:
+                defaults[key] = d
+        nodes = []
+        for n in self.nodes:
+            raw = self.raw_configs.get(n.id)
+            d = defaults.get(n.class_key)
+            if raw is not None and d is not None:
+                n = _replace_config(n, split_config(raw[1], d))
+            nodes.append(n)
+        return nodes, defaults
+
+
+def _replace_config(n: LayerNode, config: dict[str, Any]) -> LayerNode:
+    from dataclasses import replace
+
+    return replace(n, config=config)
+
+
+def _flat(structure: Any) -> list[Any]:
+    keras = compat.keras_module()
+    return list(keras.tree.flatten(structure))
+
+
+def _all_calls(op: Any) -> list[Any]:
+    return compat.inbound_nodes(op)
+
+
+def _param_counts(op: Any) -> Params:
+    def count(weights: Any) -> int:
+        return sum(math.prod(compat.variable_shape(w)) for w in weights)
+
+    try:
+        return Params(count(op.trainable_weights), count(op.non_trainable_weights))
+    except Exception:
+        return Params(0, 0)

@@ -1,0 +1,96 @@
+"""Shared fixtures: the seed article's models and the other cases the reader must get right."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import pytest
+
+#: Set by CI: optional peers and tools must be present there, so a test that would
+#: skip for want of one fails instead.
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def optional_import(name: str):
+    """Import ``name``, or skip the test (fail under CI) when it is not installed."""
+    if IN_CI:
+        import importlib
+
+        return importlib.import_module(name)
+    return pytest.importorskip(name)
+
+
+@pytest.fixture(scope="session")
+def keras():
+    import keras
+
+    return keras
+
+
+@pytest.fixture(scope="session")
+def seed_sequential(keras):
+    """The seed article's Sequential, batch dimension put into input_shape."""
+    return keras.Sequential(
+        [
+            keras.layers.Dense(32, activation="relu", input_shape=(None, 128)),
+            keras.layers.Dense(2, activation="softmax"),
+        ],
+        name="seed_sequential",
+    )
+
+
+@pytest.fixture(scope="session")
+def seed_functional(keras):
+    """The seed article's two-input, two-output model in Keras 3 form."""
+    layers = keras.layers
+    main_input = keras.Input(shape=(100,), dtype="int32", name="main_input")
+    x = layers.Embedding(output_dim=512, input_dim=10000, name="embedding")(main_input)
+    lstm_out = layers.LSTM(32, name="lstm")(x)
+    aux_output = layers.Dense(1, activation="sigmoid", name="aux_output")(lstm_out)
+    aux_input = keras.Input(shape=(5,), name="aux_input")
+    x = layers.concatenate([lstm_out, aux_input], name="concatenate")
+    x = layers.Dense(64, activation="relu", name="dense_a")(x)
+    x = layers.Dense(64, activation="relu", name="dense_b")(x)
+    x = layers.Dense(64, activation="relu", name="dense_c")(x)
+    main_output = layers.Dense(1, activation="sigmoid", name="main_output")(x)
+    return keras.Model(
+        inputs=[main_input, aux_input],
+        outputs=[main_output, aux_output],
+        name="seed_functional",
+    )
+
+
+@pytest.fixture(scope="session")
+def siamese(keras):
+    """One Dense encoder shared by two inputs."""
+    layers = keras.layers
+    left = keras.Input((8,), name="left")
+    right = keras.Input((8,), name="right")
+    encoder = layers.Dense(4, name="encoder")
+    merged = layers.Subtract(name="diff")([encoder(left), encoder(right)])
+    out = layers.Dense(1, name="score")(merged)
+    return keras.Model([left, right], out, name="siamese")
+
+
+@pytest.fixture(scope="session")
+def nested(keras):
+    """outer Functional -> `mid` Functional -> `deep` Sequential, plus a `tail` Sequential."""
+    layers = keras.layers
+    deep = keras.Sequential(
+        [keras.Input((6,), name="deep_in"), layers.Dense(6, name="deep_dense")],
+        name="deep",
+    )
+    mid_in = keras.Input((6,), name="mid_in")
+    mid = keras.Model(
+        mid_in, deep(layers.Dense(6, name="mid_dense")(mid_in)), name="mid"
+    )
+    tail = keras.Sequential(
+        [keras.Input((6,), name="tail_in"), layers.Dense(3, name="tail_dense")],
+        name="tail",
+    )
+    outer_in = keras.Input((6,), name="outer_in")
+    out = layers.Dense(1, name="head")(tail(mid(outer_in)))
+    return keras.Model(outer_in, out, name="outer")

@@ -1,0 +1,52 @@
+"""The tutorial notebooks run top to bottom without an error."""
+
+from __future__ import annotations
+
+import pathlib
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+#: Text each notebook must print: proof that it showed what it teaches.
+EXPECTED_TEXT = {
+    "01-reading-models.ipynb": [
+        "[None, None, 128]",  # the 3-D shape the batch dim in input_shape makes
+        "inputs: ['main_input', 'aux_input'] outputs: ['main_output', 'aux_output']",
+        "params: 5200610 = 5200610",
+    ],
+}
+
+NOTEBOOKS = sorted((pathlib.Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
+
+
+def test_there_are_notebooks():
+    assert NOTEBOOKS
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_runs(path, tmp_path):
+    nb = nbformat.read(path, as_version=4)
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+    NotebookClient(
+        nb,
+        timeout=600,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+    ).execute()
+    errors = [
+        out
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for out in cell.outputs
+        if out.output_type == "error"
+    ]
+    assert errors == []
+    text = "".join(
+        out.get("text", "")
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for out in cell.outputs
+    )
+    for expected in EXPECTED_TEXT.get(path.name, []):
+        assert expected in text

@@ -1,0 +1,134 @@
+"""Package-level promises: cheap import, one-way layers, the shipped schema."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+
+import jsonschema
+import pytest
+
+import kerasviz
+from kerasviz.graph._jsonsafe import jsonable, jsonable_fast
+from kerasviz.graph.schema import load_schema, validate
+
+
+def modules_after(code: str) -> set[str]:
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"{code}\nimport sys, json; print(json.dumps(sorted(sys.modules)))",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return set(json.loads(out.splitlines()[-1]))
+
+
+def test_import_kerasviz_is_cheap():
+    mods = modules_after("import kerasviz")
+    for heavy in ("keras", "tensorflow", "IPython", "ipywidgets", "pydot", "anywidget"):
+        assert heavy not in mods, heavy
+
+
+VIEW_MODULES = ("ipywidgets", "IPython", "pydot", "ipycytoscape", "anywidget")
+
+
+def test_graph_layer_imports_no_view_code():
+    setup = (
+        "import os; os.environ['KERAS_BACKEND']='tensorflow'\n"
+        "import keras\n"
+        "m = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])\n"
+    )
+    # Keras (through TensorFlow) may import IPython itself; what reading adds counts.
+    before = modules_after(setup)
+    after = modules_after(setup + "import kerasviz.graph as g; g.graph_of(m).to_json()")
+    added = {m.split(".")[0] for m in after - before}
+    assert not added & set(VIEW_MODULES), added
+
+
+def test_graph_package_source_names_no_view_module():
+    import ast
+    import pathlib
+
+    root = pathlib.Path(kerasviz.__file__).parent / "graph"
+    for path in root.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            for name in names:
+                assert name.split(".")[0] not in VIEW_MODULES, (path.name, name)
+
+
+def test_version():
+    assert isinstance(kerasviz.__version__, str)
+    assert kerasviz.__version__.count(".") >= 2
+
+
+def test_schema_ships_and_rejects_bad_payloads():
+    schema = load_schema()
+    assert schema["properties"]["version"] == {
+        "const": 1,
+        "description": "Schema version; readers refuse others.",
+    }
+    good = {
+        "version": 1,
+        "model": {
+            "name": "m",
+            "api": "functional",
+            "built": True,
+            "params": {"total": 0, "trainable": 0, "non_trainable": 0},
+            "inputs": [],
+            "outputs": [],
+        },
+        "nodes": [],
+        "edges": [],
+        "config_defaults": {},
+    }
+    validate(good)
+    with pytest.raises(jsonschema.ValidationError):
+        validate({**good, "version": 2})
+    with pytest.raises(jsonschema.ValidationError):
+        validate({**good, "model": {**good["model"], "api": "graph"}})
+    bad_node = {"id": "a", "name": "a", "class_name": "X", "kind": "weird"}
+    with pytest.raises(jsonschema.ValidationError):
+        validate({**good, "nodes": [bad_node]})
+
+
+def test_from_json_refuses_other_versions():
+    with pytest.raises(ValueError, match="Received: version=7"):
+        kerasviz.ModelGraph.from_json({"version": 7})
+
+
+@pytest.mark.parametrize("convert", [jsonable, jsonable_fast])
+def test_configs_become_json_safe(convert):
+    import numpy as np
+
+    raw = {
+        "t": (1, (2, None)),
+        "nan": float("nan"),
+        "inf": math.inf,
+        "np": np.float32(0.5),
+        "arr": np.arange(3),
+        "big": np.zeros((100, 100)),
+        3: "int key",
+        "obj": object(),
+    }
+    out = convert(raw)
+    text = json.dumps(out, allow_nan=False)
+    back = json.loads(text)
+    assert back["t"] == [1, [2, None]]
+    assert back["nan"] == "nan"
+    assert back["inf"] == "inf"
+    assert back["np"] == 0.5
+    assert back["arr"] == [0, 1, 2]
+    assert back["big"] == "<array shape=(100, 100) dtype=float64>"
+    assert back["3"] == "int key"
+    assert back["obj"].startswith("<object object at")
