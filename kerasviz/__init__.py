@@ -12,8 +12,17 @@ from ._version import __version__
 
 if TYPE_CHECKING:
     from .graph import ModelGraph
+    from .widgets import Explorer
 
-__all__ = ["ModelGraph", "__version__", "graph_of"]
+__all__ = [
+    "Explorer",
+    "ModelGraph",
+    "__version__",
+    "graph_of",
+    "load_ipython_extension",
+    "show",
+    "to_ipycytoscape",
+]
 
 
 def graph_of(model: Any, *, expand_nested: bool = False) -> ModelGraph:
@@ -33,9 +42,68 @@ def graph_of(model: Any, *, expand_nested: bool = False) -> ModelGraph:
     return _graph_of(model, expand_nested=expand_nested)
 
 
+def show(
+    model: Any,
+    *,
+    rankdir: str = "TB",
+    show_shapes: bool = True,
+    expand_nested: bool = False,
+    select: str | None = None,
+) -> Explorer:
+    """An interactive graph of ``model`` with a layer inspector (an :class:`Explorer`).
+
+    Parameters
+    ----------
+    model : keras.Model or keras.layers.Layer
+    rankdir : {"TB", "LR"}
+        Layout direction.
+    show_shapes : bool
+        Output shapes on the edges.
+    expand_nested : bool
+        Open nested models at first.
+    select : str, optional
+        Layer to select at first.
+
+    Examples
+    --------
+    >>> import keras, kerasviz
+    >>> m = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, name="out")])
+    >>> ex = kerasviz.show(m, select="out")
+    >>> ex.selected
+    'out'
+    """
+    from .widgets import Explorer
+
+    return Explorer(
+        model,
+        rankdir=rankdir,
+        show_shapes=show_shapes,
+        expand_nested=expand_nested,
+        selected=select,
+    )
+
+
+def to_ipycytoscape(model: Any, **kwargs: Any) -> Any:
+    """The model as an ``ipycytoscape.CytoscapeWidget``; see :mod:`kerasviz.interop`."""
+    from .interop import to_ipycytoscape as _to_ipycytoscape
+
+    return _to_ipycytoscape(model, **kwargs)
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext kerasviz``: register the ``%kerasviz`` / ``%%kerasviz`` magics."""
+    from .magics import load_ipython_extension as _load
+
+    _load(ipython)
+
+
 def __getattr__(name: str) -> Any:
     if name == "ModelGraph":
         from .graph import ModelGraph
 
         return ModelGraph
+    if name == "Explorer":
+        from .widgets import Explorer
+
+        return Explorer
     raise AttributeError(f"module 'kerasviz' has no attribute {name!r}")

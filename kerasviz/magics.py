@@ -1,0 +1,206 @@
+"""``%kerasviz`` and ``%%kerasviz``: the notebook entry point. Thin: parse, look up, call."""
+
+from __future__ import annotations
+
+import ast
+import difflib
+from typing import Any
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
+from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+from IPython.display import display
+
+
+def _is_keras_model(obj: Any) -> bool:
+    mods = [getattr(c, "__module__", "") or "" for c in type(obj).__mro__]
+    if not any(m.startswith("keras.") for m in mods):
+        return False
+    import keras
+
+    return isinstance(obj, keras.Model)
+
+
+@magics_class
+class KerasvizMagics(Magics):
+    """IPython magics that draw Keras models."""
+
+    @magic_arguments()
+    @argument(
+        "model",
+        nargs="?",
+        help="Name of a Keras model in the notebook. "
+        "Without it, list the Keras models defined so far.",
+    )
+    @argument(
+        "--rankdir",
+        choices=["TB", "LR"],
+        default="TB",
+        help="Layout direction: top to bottom (TB) or left to right (LR).",
+    )
+    @argument(
+        "--expand-nested", action="store_true", help="Open nested models at first."
+    )
+    @argument(
+        "--no-shapes", action="store_true", help="Hide output shapes on the edges."
+    )
+    @argument("--select", metavar="LAYER", help="Select this layer at first.")
+    @line_magic
+    def kerasviz(self, line: str) -> Any:
+        """Show a Keras model as an interactive graph with a layer inspector.
+
+        Examples
+        --------
+        In [1]: %load_ext kerasviz
+        In [2]: %kerasviz model --rankdir LR --select lstm
+        In [3]: %kerasviz            # list the Keras models in the notebook
+        """
+        args = parse_argstring(self.kerasviz, line)
+        if args.model is None:
+            return self._list_models()
+        model = self._lookup(args.model)
+        return self._show(model, args)
+
+    @magic_arguments()
+    @argument("--rankdir", choices=["TB", "LR"], default="TB", help="Layout direction.")
+    @argument(
+        "--expand-nested", action="store_true", help="Open nested models at first."
+    )
+    @argument(
+        "--no-shapes", action="store_true", help="Hide output shapes on the edges."
+    )
+    @cell_magic("kerasviz")
+    def kerasviz_cell(self, line: str, cell: str) -> None:
+        """Run the cell, then show every Keras model it created or rebound, in order.
+
+        If the cell raises, the error is shown as usual, then the models created
+        before it.
+        """
+        args = parse_argstring(self.kerasviz_cell, line)
+        args.select = None
+        ns = self.shell.user_ns
+        before = {k: id(v) for k, v in ns.items()}
+        result = self.shell.run_cell(cell, store_history=False)
+        changed = [
+            k
+            for k, v in ns.items()
+            if not k.startswith("_") and before.get(k) != id(v) and _is_keras_model(v)
+        ]
+        order = _assignment_order(cell)
+        changed.sort(key=lambda k: order.get(k, len(order)))
+        for name in changed:
+            display(self._show(ns[name], args))
+        error = result.error_in_exec or result.error_before_exec
+        if error is not None:
+            shown = (
+                f"; kerasviz showed the {len(changed)} model(s) made before it"
+                if changed
+                else ""
+            )
+            raise UsageError(
+                f"The cell raised {type(error).__name__} (see above){shown}."
+            )
+        if not changed:
+            print("kerasviz: this cell created or rebound no Keras model.")
+
+    # ---- helpers ------------------------------------------------------------------
+    def _show(self, model: Any, args: Any) -> Any:
+        from .widgets import Explorer
+
+        try:
+            return Explorer(
+                model,
+                rankdir=args.rankdir,
+                show_shapes=not args.no_shapes,
+                expand_nested=args.expand_nested,
+                selected=args.select,
+            )
+        except ValueError as e:
+            raise UsageError(str(e)) from None
+
+    def _lookup(self, name: str) -> Any:
+        ns = self.shell.user_ns
+        if name not in ns:
+            try:
+                obj = eval(name, ns)
+            except Exception:
+                visible = [k for k in ns if not k.startswith("_")]
+                close = difflib.get_close_matches(name, visible, n=3)
+                hint = f" Did you mean {', '.join(close)}?" if close else ""
+                models = self._model_names()
+                listing = (
+                    f" Keras models here: {', '.join(models)}."
+                    if models
+                    else " No Keras model is defined yet."
+                )
+                raise UsageError(
+                    f"%kerasviz: no variable named {name!r} in the notebook.{hint}{listing}"
+                ) from None
+        else:
+            obj = ns[name]
+        if not _is_keras_model(obj):
+            kind = f"{type(obj).__module__}.{type(obj).__qualname__}"
+            what = "a Keras layer, not a model" if _is_keras_layer(obj) else f"a {kind}"
+            raise UsageError(
+                f"%kerasviz draws Keras models; {name!r} is {what}. Pass the name of a "
+                f"keras.Model, keras.Sequential or Functional model. Received: {name}="
+                f"{_short(obj)}"
+            )
+        return obj
+
+    def _model_names(self) -> list[str]:
+        return [
+            k
+            for k, v in self.shell.user_ns.items()
+            if not k.startswith("_") and _is_keras_model(v)
+        ]
+
+    def _list_models(self) -> None:
+        names = self._model_names()
+        if not names:
+            print(
+                "No Keras models in this notebook yet. Build one, then `%kerasviz NAME`."
+            )
+            return
+        ns = self.shell.user_ns
+        print("Keras models in this notebook (show one with `%kerasviz NAME`):")
+        for k in names:
+            m = ns[k]
+            built = getattr(m, "built", False)
+            params = f"{m.count_params():,} params" if built else "not built"
+            print(
+                f"  {k:<20} {type(m).__name__:<12} {len(m.layers):>4} layers  {params}"
+            )
+
+
+def _is_keras_layer(obj: Any) -> bool:
+    return any(
+        (getattr(c, "__module__", "") or "").startswith("keras.")
+        for c in type(obj).__mro__
+    ) and hasattr(obj, "get_config")
+
+
+def _short(obj: Any) -> str:
+    r = repr(obj)
+    return r if len(r) <= 60 else r[:57] + "..."
+
+
+def _assignment_order(cell: str) -> dict[str, int]:
+    """Name → position of its first assignment in the cell (for display order)."""
+    try:
+        tree = ast.parse(cell)
+    except SyntaxError:
+        return {}
+    order: dict[str, int] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            key = (node.lineno, node.col_offset)
+            if node.id not in order or key < order[node.id]:
+                order[node.id] = key  # type: ignore[assignment]
+    ranked = sorted(order, key=lambda k: order[k])
+    return {k: i for i, k in enumerate(ranked)}
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """Register ``%kerasviz`` and ``%%kerasviz`` (``%load_ext kerasviz``)."""
+    ipython.register_magics(KerasvizMagics)

@@ -1,0 +1,171 @@
+"""The one place the graph's look is decided: colours by layer family and the
+cytoscape stylesheet, which travels in the view payload to the TypeScript renderer.
+
+Colours of the families are fixed (they must mean the same thing in every notebook);
+everything that should follow JupyterLab's light or dark theme is a ``var(--jp-*)``
+reference, which the renderer resolves against the page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+#: Legend: colour and label of every node kind (ModelGraph ``kind``).
+KIND_STYLES: dict[str, dict[str, str]] = {
+    "input": {"color": "#3a9e5b", "label": "Input"},
+    "dense": {"color": "#4e79a7", "label": "Dense"},
+    "conv": {"color": "#f28e2b", "label": "Convolution"},
+    "pooling": {"color": "#76b7b2", "label": "Pooling"},
+    "normalization": {"color": "#b07aa1", "label": "Normalization"},
+    "activation": {"color": "#d4a72c", "label": "Activation"},
+    "dropout": {"color": "#9d9d9d", "label": "Dropout / noise"},
+    "recurrent": {"color": "#e15759", "label": "Recurrent"},
+    "attention": {"color": "#ff7f9f", "label": "Attention"},
+    "embedding": {"color": "#9c755f", "label": "Embedding"},
+    "merge": {"color": "#59a14f", "label": "Merge"},
+    "reshape": {"color": "#86bcb6", "label": "Reshape"},
+    "model": {"color": "#5778a4", "label": "Nested model"},
+    "op": {"color": "#8f8fd1", "label": "keras.ops call"},
+    "other": {"color": "#bab0ac", "label": "Other"},
+}
+
+FONT = "var(--jp-ui-font-family, -apple-system, BlinkMacSystemFont, 'Segoe UI', sans-serif)"
+TEXT = "var(--jp-ui-font-color1, #212121)"
+TEXT_DIM = "var(--jp-ui-font-color2, #616161)"
+BACKGROUND = "var(--jp-layout-color1, #ffffff)"
+LINE = "var(--jp-ui-font-color3, #9e9e9e)"
+SELECT = "var(--jp-brand-color1, #1976d2)"
+MATCH = "var(--jp-warn-color1, #f57c00)"
+ERROR = "var(--jp-error-color1, #d32f2f)"
+
+
+def stylesheet() -> list[dict[str, Any]]:
+    """The cytoscape stylesheet (selectors on the element data the renderer makes)."""
+    sheet: list[dict[str, Any]] = [
+        {
+            "selector": "node",
+            "style": {
+                "shape": "round-rectangle",
+                "label": "data(label)",
+                "text-wrap": "wrap",
+                "text-valign": "center",
+                "text-halign": "center",
+                "font-family": FONT,
+                "font-size": 11,
+                "color": TEXT,
+                "width": "label",
+                "height": "label",
+                "padding": "8px",
+                "min-width": 80,
+                "background-opacity": 0.22,
+                "border-width": 2,
+                "border-opacity": 1,
+            },
+        }
+    ]
+    for kind, s in KIND_STYLES.items():
+        sheet.append(
+            {
+                "selector": f'node[kind = "{kind}"]',
+                "style": {"background-color": s["color"], "border-color": s["color"]},
+            }
+        )
+    sheet += [
+        {"selector": "node.kv-input", "style": {"shape": "barrel", "border-width": 4}},
+        {
+            "selector": "node.kv-output",
+            "style": {
+                "shape": "round-octagon",
+                "border-width": 4,
+                "border-style": "double",
+            },
+        },
+        {
+            "selector": "node.kv-collapsed",
+            "style": {
+                "background-opacity": 0.4,
+                "border-width": 3,
+                "font-weight": "bold",
+                "shape": "round-rectangle",
+            },
+        },
+        {
+            "selector": "node.kv-block.kv-collapsed",
+            "style": {"background-color": TEXT_DIM, "border-color": TEXT_DIM},
+        },
+        {
+            "selector": ":parent",
+            "style": {
+                "background-opacity": 0.05,
+                "background-color": TEXT_DIM,
+                "border-style": "dashed",
+                "border-width": 1,
+                "border-color": TEXT_DIM,
+                "text-valign": "top",
+                "text-halign": "center",
+                "font-weight": "bold",
+                "padding": "14px",
+            },
+        },
+        {
+            "selector": "node.kv-error",
+            "style": {"border-color": ERROR, "border-style": "dashed"},
+        },
+        {"selector": "node.kv-unbuilt", "style": {"border-style": "dotted"}},
+        {
+            "selector": "node.kv-match",
+            "style": {"border-color": MATCH, "border-width": 4},
+        },
+        {
+            "selector": "node.kv-highlight",
+            "style": {"border-color": ERROR, "border-width": 5},
+        },
+        {
+            "selector": "node:selected",
+            "style": {
+                "border-color": SELECT,
+                "border-width": 5,
+                "background-opacity": 0.45,
+            },
+        },
+        {
+            "selector": "edge",
+            "style": {
+                "width": 1.5,
+                "curve-style": "bezier",
+                "line-color": LINE,
+                "target-arrow-color": LINE,
+                "target-arrow-shape": "triangle",
+                "arrow-scale": 0.9,
+                "font-family": FONT,
+            },
+        },
+        {"selector": "edge[count > 1]", "style": {"width": 3}},
+        {
+            "selector": "edge.kv-shapes",
+            "style": {
+                "label": "data(shape)",
+                "font-size": 9,
+                "color": TEXT_DIM,
+                "text-background-color": BACKGROUND,
+                "text-background-opacity": 0.85,
+                "text-background-padding": "1px",
+                "text-rotation": "none",
+            },
+        },
+        {
+            "selector": "edge:selected",
+            "style": {"line-color": SELECT, "target-arrow-color": SELECT, "width": 3},
+        },
+    ]
+    return sheet
+
+
+def style_payload(kinds_present: set[str] | None = None) -> dict[str, Any]:
+    """``{"kinds": legend entries, "stylesheet": [...]}`` for the view payload."""
+    kinds = {
+        k: dict(v)
+        for k, v in KIND_STYLES.items()
+        if kinds_present is None or k in kinds_present
+    }
+    return {"kinds": kinds, "stylesheet": stylesheet()}

@@ -1,0 +1,122 @@
+"""Cytoscape elements from a view payload (Python twin of labextension/src/elements.ts).
+
+Used by :func:`kerasviz.to_ipycytoscape`; the live renderer makes the same elements
+in TypeScript. Edges into or out of a collapsed container are re-routed to it and
+parallel ones merged (``count``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def shape_text(shape: list[int | None] | None) -> str:
+    """A shape written the Keras way: ``(None, 64)``; ``(5,)`` for one dimension."""
+    if shape is None:
+        return ""
+    dims = ["None" if d is None else str(d) for d in shape]
+    return f"({dims[0]},)" if len(dims) == 1 else f"({', '.join(dims)})"
+
+
+def elements(
+    payload: dict[str, Any], collapsed: set[str] | None = None
+) -> dict[str, list]:
+    """``{"nodes": [...], "edges": [...]}`` cytoscape element dicts."""
+    collapsed = set(payload.get("collapsed", [])) if collapsed is None else collapsed
+    graph = payload["graph"]
+    parents: dict[str, str] = payload.get("parents", {})
+    blocks = {b["id"]: b for b in payload.get("blocks", [])}
+    containers = set(blocks) | set(parents.values())
+    model = graph["model"]
+    inputs, outputs = set(model["inputs"]), set(model["outputs"])
+
+    def outermost_collapsed(x: str) -> str | None:
+        found, up = None, parents.get(x)
+        while up is not None:
+            if up in collapsed:
+                found = up
+            up = parents.get(up)
+        return found
+
+    def rep(x: str) -> str:
+        return outermost_collapsed(x) or x
+
+    nodes = []
+    items = [(n["id"], n) for n in graph["nodes"]] + [(b, None) for b in blocks]
+    for node_id, n in items:
+        if outermost_collapsed(node_id) is not None:
+            continue
+        is_container = node_id in containers
+        classes = []
+        if is_container:
+            classes.append("kv-collapsed" if node_id in collapsed else "kv-container")
+            classes.append("kv-block" if node_id in blocks else "kv-model")
+        if node_id in inputs:
+            classes.append("kv-input")
+        if node_id in outputs:
+            classes.append("kv-output")
+        if n is not None and n.get("error"):
+            classes.append("kv-error")
+        if not model["built"]:
+            classes.append("kv-unbuilt")
+        if n is None:
+            label, kind, cls, params = blocks[node_id]["label"], "other", "Block", 0
+        else:
+            label, kind, cls = (
+                f"{n['name']}\n{n['class_name']}",
+                n["kind"],
+                n["class_name"],
+            )
+            params = n["params"]["trainable"] + n["params"]["non_trainable"]
+        if is_container and node_id in collapsed:
+            count = sum(
+                1
+                for x in parents
+                if _inside(x, node_id, parents) and x not in containers
+            )
+            label = f"{label}\n({count} layers)"
+        data: dict[str, Any] = {
+            "id": node_id,
+            "label": label,
+            "kind": kind,
+            "class_name": cls,
+            "params": params,
+        }
+        parent = parents.get(node_id)
+        if parent is not None:  # visible, or this node would be hidden too
+            data["parent"] = parent
+        nodes.append({"data": data, "classes": " ".join(classes)})
+
+    merged: dict[tuple[str, str], dict[str, Any]] = {}
+    for e in graph["edges"]:
+        s, t = rep(e["source"]), rep(e["target"])
+        if s == t:
+            continue
+        key = (s, t)
+        text = shape_text(e["shape"])
+        if key in merged:
+            d = merged[key]["data"]
+            d["count"] += 1
+            if text and text not in d["shape"].split(" | "):
+                d["shape"] = f"{d['shape']} | {text}" if d["shape"] else text
+            continue
+        merged[key] = {
+            "data": {
+                "id": f"e{len(merged)}",
+                "source": s,
+                "target": t,
+                "shape": text,
+                "count": 1,
+            },
+            "classes": "kv-shapes" if payload["options"].get("show_shapes") else "",
+        }
+    return {"nodes": nodes, "edges": list(merged.values())}
+
+
+def _inside(x: str, container: str, parents: dict[str, str]) -> bool:
+    up = parents.get(x)
+    while up is not None:
+        if up == container:
+            return True
+        up = parents.get(up)
+    return False

@@ -1,0 +1,174 @@
+"""Build the view payload the TypeScript renderer reads (labextension/VIEW_PAYLOAD.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..graph import ModelGraph, graph_of
+from ..style import style_payload
+from .blocks import find_blocks
+from .layout import layered_positions
+
+VIEW_VERSION = 1
+#: Models with more leaf layers than this open with blocks and nested models collapsed.
+COLLAPSE_ABOVE = 150
+#: Above this many visible nodes the renderer uses precomputed positions, not dagre
+#: (dagre overflows the stack near 2,600 nodes of a deep chain).
+DAGRE_MAX_NODES = 1500
+
+
+def view_payload(
+    model: Any,
+    *,
+    rankdir: str = "TB",
+    show_shapes: bool = True,
+    expand_nested: bool = False,
+    selected: str | None = None,
+    collapse_above: int = COLLAPSE_ABOVE,
+) -> dict[str, Any]:
+    """The JSON object the kerasviz renderer draws.
+
+    Parameters
+    ----------
+    model : keras.Model, keras.layers.Layer or ModelGraph
+        What to draw. A model is read with nested models expanded, so that the
+        renderer can open and close them; ``expand_nested`` decides how they start.
+    rankdir : {"TB", "LR"}
+        Top to bottom or left to right.
+    show_shapes : bool
+        Write output shapes on the edges.
+    expand_nested : bool
+        Start with nested models open.
+    selected : str, optional
+        Id of the node to select at first.
+    collapse_above : int
+        Models with more layers than this open with their blocks collapsed.
+
+    Examples
+    --------
+    >>> import keras
+    >>> from kerasviz.view import view_payload
+    >>> m = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+    >>> view_payload(m)["graph"]["model"]["api"]
+    'sequential'
+    """
+    rankdir = str(rankdir).upper()
+    if rankdir not in ("TB", "LR"):
+        raise ValueError(f"rankdir must be 'TB' or 'LR'. Received: rankdir={rankdir!r}")
+    graph = (
+        model if isinstance(model, ModelGraph) else graph_of(model, expand_nested=True)
+    )
+    blocks, member_of = find_blocks(graph)
+    parents: dict[str, str] = {}
+    for n in graph.nodes:
+        up = member_of.get(n.id, n.parent)
+        if up is not None:
+            parents[n.id] = up
+    for b in blocks:
+        if b.parent is not None:
+            parents[b.id] = b.parent
+    containers = _containers(graph, blocks)
+    leaves = [n.id for n in graph.nodes if n.id not in containers]
+    collapsed = _initial_collapse(
+        graph, blocks, parents, containers, leaves, expand_nested, collapse_above
+    )
+    if selected is not None and selected not in {n.id for n in graph.nodes}:
+        selected = None
+    positions = (
+        layered_positions(graph, leaves, rankdir)
+        if len(leaves) > DAGRE_MAX_NODES
+        else None
+    )
+    return {
+        "kerasviz_view": VIEW_VERSION,
+        "graph": graph.to_json(),
+        "blocks": [{"id": b.id, "label": b.label, "parent": b.parent} for b in blocks],
+        "parents": parents,
+        "collapsed": collapsed,
+        "style": style_payload({n.kind for n in graph.nodes}),
+        "options": {
+            "rankdir": rankdir,
+            "show_shapes": bool(show_shapes),
+            "dagre_max_nodes": DAGRE_MAX_NODES,
+            "selected": selected,
+        },
+        "positions": positions,
+        "notes": notes_for(graph),
+    }
+
+
+def _containers(graph: ModelGraph, blocks: list[Any]) -> set[str]:
+    with_children = {n.parent for n in graph.nodes if n.parent is not None}
+    return with_children | {b.id for b in blocks}
+
+
+def _initial_collapse(
+    graph: ModelGraph,
+    blocks: list[Any],
+    parents: dict[str, str],
+    containers: set[str],
+    leaves: list[str],
+    expand_nested: bool,
+    collapse_above: int,
+) -> list[str]:
+    models = [n.id for n in graph.nodes if n.id in containers]
+    block_ids = [b.id for b in blocks]
+    if len(leaves) <= collapse_above:
+        return [] if expand_nested else models
+    # Big: close the innermost blocks and every nested model; if that still shows
+    # too much, close the outer blocks too.
+    has_inner = {parents[b] for b in block_ids if b in parents}
+    innermost = [b for b in block_ids if b not in has_inner]
+    collapsed = innermost + models
+    if _visible_count(leaves, block_ids, parents, set(collapsed)) > collapse_above:
+        collapsed = block_ids + models
+    return collapsed
+
+
+def _visible_count(
+    leaves: list[str], blocks: list[str], parents: dict[str, str], collapsed: set[str]
+) -> int:
+    """How many nodes show: leaves and collapsed containers not inside a collapsed one."""
+
+    def hidden(x: str) -> bool:
+        up = parents.get(x)
+        while up is not None:
+            if up in collapsed:
+                return True
+            up = parents.get(up)
+        return False
+
+    return sum(1 for x in leaves if not hidden(x) and x not in collapsed) + sum(
+        1 for b in collapsed if not hidden(b)
+    )
+
+
+def notes_for(graph: ModelGraph) -> list[str]:
+    """Plain-text banners: what the picture cannot show, and what to do about it."""
+    m = graph.model
+    notes = []
+    if m.api == "sequential" and not m.built:
+        names = ", ".join(n.name for n in graph.nodes) or "no layers yet"
+        notes.append(
+            f"This Sequential model is not built yet: its planned layers are "
+            f"{names}, with no shapes or weights. Build it by starting it with "
+            "`keras.Input(shape=...)`, by calling `model.build((None, ...))`, or by "
+            "calling it on a batch of data."
+        )
+    elif m.api == "subclassed":
+        notes.append(
+            f"`{m.class_name}` is a subclassed model: its wiring lives in the Python "
+            "code of its `call()` method, which Keras does not record, so no edges are "
+            "shown. Its sublayers are listed inside it. Write it with the Functional "
+            "API to see how they connect."
+        )
+    elif m.api == "layer":
+        notes.append("This is a single layer, not a model: it has no graph to draw.")
+    broken = [n.name for n in graph.nodes if n.error]
+    if broken:
+        notes.append(
+            f"{len(broken)} layer(s) could not be read fully (see their inspector): "
+            + ", ".join(broken[:10])
+            + (" ..." if len(broken) > 10 else "")
+        )
+    return notes

@@ -1,0 +1,5 @@
+"""Notebook widgets (need ipywidgets and anywidget)."""
+
+from .explorer import Explorer
+
+__all__ = ["Explorer"]

@@ -1,0 +1,145 @@
+"""%kerasviz and %%kerasviz through IPython's InteractiveShell."""
+
+from __future__ import annotations
+
+import pytest
+from IPython.core.error import UsageError
+from IPython.core.interactiveshell import InteractiveShell
+
+import kerasviz.magics
+from kerasviz.widgets import Explorer
+
+
+@pytest.fixture
+def ip(monkeypatch, keras):
+    shell = InteractiveShell.instance()
+    shell.run_line_magic("load_ext", "kerasviz")
+    shown = []
+    monkeypatch.setattr(kerasviz.magics, "display", shown.append)
+    shell.shown = shown
+    saved = dict(shell.user_ns)
+    shell.user_ns["keras"] = keras
+    yield shell
+    shell.user_ns.clear()
+    shell.user_ns.update(saved)
+
+
+def test_line_magic_shows_an_explorer(ip, seed_functional):
+    ip.user_ns["model"] = seed_functional
+    ex = ip.run_line_magic("kerasviz", "model --rankdir LR --no-shapes --select lstm")
+    assert isinstance(ex, Explorer)
+    assert ex.selected == "lstm"
+    assert ex.data["options"]["rankdir"] == "LR"
+    assert ex.data["options"]["show_shapes"] is False
+
+
+def test_expand_nested_flag(ip, nested):
+    ip.user_ns["outer"] = nested
+    ex = ip.run_line_magic("kerasviz", "outer --expand-nested")
+    assert ex.data["collapsed"] == []
+
+
+def test_usage_is_real(ip):
+    doc = kerasviz.magics.KerasvizMagics.kerasviz.__doc__
+    assert "--rankdir {TB,LR}" in doc
+    assert "--expand-nested" in doc
+    assert "--select LAYER" in doc
+
+
+def test_no_argument_lists_models(ip, seed_functional, seed_sequential, capsys):
+    ip.user_ns["model"] = seed_functional
+    ip.user_ns["seq"] = seed_sequential
+    ip.user_ns["x"] = 3
+    ip.run_line_magic("kerasviz", "")
+    out = capsys.readouterr().out
+    assert "model" in out
+    assert "seq" in out
+    assert "Functional" in out
+    assert "5,200,610 params" in out
+    assert " x " not in out
+
+
+def test_unknown_name_names_close_matches(ip, seed_functional):
+    ip.user_ns["my_model"] = seed_functional
+    with pytest.raises(UsageError, match="no variable named 'my_modle'") as info:
+        ip.run_line_magic("kerasviz", "my_modle")
+    assert "Did you mean my_model?" in str(info.value)
+    assert "Keras models here: my_model." in str(info.value)
+
+
+def test_non_model_says_what_it_is(ip, keras):
+    ip.user_ns["n"] = 42
+    with pytest.raises(UsageError, match=r"'n' is a builtins\.int") as info:
+        ip.run_line_magic("kerasviz", "n")
+    assert "Received: n=42" in str(info.value)
+    ip.user_ns["layer"] = keras.layers.Dense(3)
+    with pytest.raises(UsageError, match="a Keras layer, not a model"):
+        ip.run_line_magic("kerasviz", "layer")
+
+
+def test_unknown_select_is_a_usage_error(ip, seed_functional):
+    ip.user_ns["model"] = seed_functional
+    with pytest.raises(UsageError, match="Did you mean 'lstm'"):
+        ip.run_line_magic("kerasviz", "model --select lstn")
+
+
+def test_unbuilt_sequential_shows_planned_layers(ip):
+    ip.run_cell(
+        "m = keras.Sequential([keras.layers.Dense(4, name='a'), keras.layers.Dense(1, name='b')])"
+    )
+    ex = ip.run_line_magic("kerasviz", "m")
+    assert [n["id"] for n in ex.data["graph"]["nodes"]] == ["a", "b"]
+    assert ex.data["graph"]["model"]["built"] is False
+    assert "model.build((None, ...))" in ex.data["notes"][0]
+
+
+def test_subclassed_model_is_one_node_with_a_note(ip):
+    ip.run_cell(
+        "class Net(keras.Model):\n"
+        "    def __init__(self):\n"
+        "        super().__init__(name='net')\n"
+        "        self.a = keras.layers.Dense(3, name='a')\n"
+        "    def call(self, x):\n"
+        "        return self.a(x)\n"
+        "net = Net()\n"
+    )
+    ex = ip.run_line_magic("kerasviz", "net")
+    nodes = ex.data["graph"]["nodes"]
+    assert [(n["id"], n["parent"]) for n in nodes] == [("net", None), ("net/a", "net")]
+    assert ex.data["graph"]["edges"] == []
+    assert "no edges are shown" in ex.data["notes"][0]
+
+
+def test_cell_magic_shows_new_and_rebound_models_in_order(ip):
+    ip.run_cell(
+        "old = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)], name='old')"
+    )
+    ip.run_cell(
+        "keep = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)], name='keep')"
+    )
+    ip.run_cell_magic(
+        "kerasviz",
+        "--rankdir LR",
+        "b = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)], name='b')\n"
+        "old = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)], name='old2')\n"
+        "n = 5\n",
+    )
+    names = [ex.data["graph"]["model"]["name"] for ex in ip.shown]
+    assert names == ["b", "old2"]
+    assert all(ex.data["options"]["rankdir"] == "LR" for ex in ip.shown)
+
+
+def test_cell_magic_error_still_shows_earlier_models(ip, capsys):
+    with pytest.raises(UsageError, match="The cell raised ZeroDivisionError") as info:
+        ip.run_cell_magic(
+            "kerasviz",
+            "",
+            "first = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)], name='first')\n"
+            "1 / 0\n"
+            "second = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)], name='second')\n",
+        )
+    assert "showed the 1 model(s) made before it" in str(info.value)
+    assert [ex.data["graph"]["model"]["name"] for ex in ip.shown] == ["first"]
+    captured = capsys.readouterr()
+    assert "ZeroDivisionError" in captured.out + captured.err  # shown as usual
+    assert "second" not in ip.user_ns

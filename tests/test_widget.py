@@ -1,0 +1,127 @@
+"""The Explorer widget's state and Python API, and the ipycytoscape interop export."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import kerasviz
+from kerasviz.widgets import Explorer
+
+
+def test_state_is_one_json_trait(seed_functional):
+    ex = kerasviz.show(seed_functional)
+    state = ex.get_state()
+    assert set(state) >= {"data", "selected", "_esm", "_css"}
+    text = json.dumps(state["data"], allow_nan=False)
+    assert json.loads(text)["graph"]["model"]["inputs"] == ["main_input", "aux_input"]
+    # no widget per node: the only children are none at all
+    assert not any(hasattr(v, "model_id") for v in state.values())
+    assert state["selected"] is None
+
+
+def test_select_selected_and_on_select(seed_functional):
+    ex = kerasviz.show(seed_functional, select="lstm")
+    assert ex.selected == "lstm"
+    seen = []
+    ex.on_select(seen.append)
+    ex.select("concatenate")
+    ex.selected = "dense_a"  # as the front end does
+    ex.select(None)
+    assert seen == ["concatenate", "dense_a", None]
+    ex.on_select(seen.append, remove=True)
+    ex.select("lstm")
+    assert seen == ["concatenate", "dense_a", None]
+
+
+def test_select_unknown_layer_names_close_matches(seed_functional):
+    ex = kerasviz.show(seed_functional)
+    with pytest.raises(ValueError, match="Did you mean 'lstm'") as info:
+        ex.select("lstn")
+    assert "Received: name='lstn'" in str(info.value)
+    with pytest.raises(Exception, match="no layer named 'nope'"):
+        ex.selected = "nope"
+
+
+def test_nested_state(nested):
+    ex = kerasviz.show(nested)
+    d = ex.data
+    assert set(d["collapsed"]) == {"mid", "mid/deep", "tail"}
+    ex.select("deep_dense")  # by layer name, inside a nested model
+    assert ex.selected == "mid/deep/deep_dense"
+    ex.expand_nested = True
+    assert ex.data["collapsed"] == []
+    assert ex.selected == "mid/deep/deep_dense"
+    assert ex.data["options"]["selected"] == "mid/deep/deep_dense"
+
+
+def test_resnet50_state_has_collapsed_blocks(keras):
+    ex = kerasviz.show(keras.applications.ResNet50(weights=None), rankdir="LR")
+    d = ex.data
+    assert d["options"]["rankdir"] == "LR"
+    assert len(d["graph"]["nodes"]) == 177
+    assert "block:conv3_block4" in d["collapsed"]
+    assert len(json.dumps(d)) < 200_000
+    ex.show_shapes = False
+    assert ex.data["options"]["show_shapes"] is False
+
+
+def test_weight_stats_message(seed_functional):
+    ex = kerasviz.show(seed_functional)
+    sent = []
+    ex.send = sent.append
+    ex._handle_custom_msg(ex, {"type": "weight_stats", "node": "dense_a"}, [])
+    (reply,) = sent
+    assert reply["node"] == "dense_a"
+    kernel, bias = reply["stats"]
+    assert kernel["shape"] == [37, 64]
+    w = seed_functional.get_layer("dense_a").kernel.numpy()
+    assert kernel["mean"] == pytest.approx(float(w.mean()), rel=1e-5)
+    assert kernel["min"] == pytest.approx(float(w.min()))
+    assert sum(kernel["histogram"]["counts"]) == 37 * 64
+    assert bias["std"] == 0.0
+    json.dumps(reply, allow_nan=False)
+    ex._handle_custom_msg(ex, {"type": "weight_stats", "node": "ghost"}, [])
+    assert sent[1]["error"].startswith("KeyError")
+
+
+def test_weight_stats_inside_nested_model(nested):
+    ex = kerasviz.show(nested)
+    sent = []
+    ex.send = sent.append
+    ex._handle_custom_msg(
+        ex, {"type": "weight_stats", "node": "mid/deep/deep_dense"}, []
+    )
+    assert [s["shape"] for s in sent[0]["stats"]] == [[6, 6], [6]]
+
+
+def test_unknown_kwargs_are_refused(seed_functional):
+    with pytest.raises(
+        TypeError, match="Unrecognized keyword arguments: \\['colour'\\]"
+    ):
+        Explorer(seed_functional, colour="red")
+
+
+def test_non_model_is_a_type_error():
+    with pytest.raises(TypeError, match="Received: model=42"):
+        kerasviz.show(42)
+
+
+def test_to_ipycytoscape(seed_functional):
+    w = kerasviz.to_ipycytoscape(seed_functional, rankdir="LR")
+    assert type(w).__name__ == "CytoscapeWidget"
+    ids = sorted(n.data["id"] for n in w.graph.nodes)
+    assert ids == sorted(n.name for n in seed_functional.operations)
+    pairs = sorted((e.data["source"], e.data["target"]) for e in w.graph.edges)
+    assert ("aux_input", "concatenate") in pairs
+    assert len(pairs) == 9
+    assert w.layout.height == "560px"
+    assert w.cytoscape_layout["name"] == "dagre"
+    assert w.cytoscape_layout["rankDir"] == "LR"
+    styles = json.dumps(w.cytoscape_style)
+    assert "var(--" not in styles  # resolved to fallbacks: ipycytoscape can't
+    assert "#4e79a7" in styles
+    lstm = next(n for n in w.graph.nodes if n.data["id"] == "lstm")
+    assert lstm.data["label"] == "lstm\nLSTM"
+    assert lstm.data["kind"] == "recurrent"
