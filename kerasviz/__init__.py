@@ -15,14 +15,27 @@ if TYPE_CHECKING:
     from .widgets import Explorer
 
 __all__ = [
+    "EquivalenceReport",
     "Explorer",
     "ModelGraph",
+    "NotSequentialError",
     "__version__",
+    "check_equivalent",
     "graph_of",
     "load_ipython_extension",
     "show",
+    "to_code",
     "to_ipycytoscape",
 ]
+
+_LAZY = {
+    "ModelGraph": ".graph",
+    "Explorer": ".widgets",
+    "to_code": ".codegen",
+    "check_equivalent": ".codegen",
+    "NotSequentialError": ".codegen",
+    "EquivalenceReport": ".codegen",
+}
 
 
 def graph_of(model: Any, *, expand_nested: bool = False) -> ModelGraph:
@@ -98,12 +111,8 @@ def load_ipython_extension(ipython: Any) -> None:
 
 
 def __getattr__(name: str) -> Any:
-    if name == "ModelGraph":
-        from .graph import ModelGraph
+    if name in _LAZY:
+        import importlib
 
-        return ModelGraph
-    if name == "Explorer":
-        from .widgets import Explorer
-
-        return Explorer
+        return getattr(importlib.import_module(_LAZY[name], __name__), name)
     raise AttributeError(f"module 'kerasviz' has no attribute {name!r}")

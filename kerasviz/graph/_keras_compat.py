@@ -81,3 +81,19 @@ def variable_shape(variable: Any) -> tuple[int, ...]:
     if shape is None:
         shape = variable.shape
     return tuple(int(d) for d in shape)
+
+
+def calls_in(graph: Any, op: Any) -> list[Any]:
+    """The call nodes of ``op`` that belong to ``graph`` (a Functional), in order."""
+    keys = node_keys(graph)
+    return [n for i, n in enumerate(inbound_nodes(op)) if node_key(op, i) in keys]
+
+
+def call_arguments(node: Any) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """The positional and keyword arguments of one call, KerasTensors in place.
+
+    ``Node.arguments`` is a ``SymbolicArguments`` with ``.args`` and ``.kwargs``
+    (Keras 3.15.1, ``keras/src/ops/symbolic_arguments.py``).
+    """
+    arguments = node.arguments
+    return tuple(arguments.args), dict(arguments.kwargs)

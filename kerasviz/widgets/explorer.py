@@ -76,6 +76,7 @@ class Explorer(anywidget.AnyWidget):
         if unknown:
             raise TypeError(f"Unrecognized keyword arguments: {sorted(unknown)}")
         self._model = model
+        self._ready = False  # trait observers wait until __init__ has set everything
         self._select_callbacks = CallbackDispatcher()
         payload = view_payload(
             model, rankdir=rankdir, show_shapes=show_shapes, expand_nested=expand_nested
@@ -87,6 +88,7 @@ class Explorer(anywidget.AnyWidget):
             expand_nested=expand_nested,
             **kwargs,
         )
+        self._ready = True
         if selected is not None:
             self.select(selected)
         self.on_msg(self._handle_custom_msg)
@@ -136,7 +138,7 @@ class Explorer(anywidget.AnyWidget):
 
     @t.observe("rankdir", "show_shapes", "expand_nested")
     def _observe_display_options(self, change: dict[str, Any]) -> None:
-        if self.data:
+        if self._ready:
             self.relayout()
 
     # ---- kernel-side work the front end asks for ----------------------------------

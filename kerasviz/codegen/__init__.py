@@ -1,0 +1,14 @@
+"""Sequential ⇄ Functional: generated code and a checked equivalence."""
+
+from .equivalence import EquivalenceReport, check_equivalent, match_graphs
+from .generate import to_code
+from .reasons import NotSequentialError, sequential_reasons
+
+__all__ = [
+    "EquivalenceReport",
+    "NotSequentialError",
+    "check_equivalent",
+    "match_graphs",
+    "sequential_reasons",
+    "to_code",
+]
