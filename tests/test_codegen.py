@@ -230,7 +230,7 @@ def test_b_is_left_untouched(keras):
     before = [w.copy() for w in b.get_weights()]
     assert check_equivalent(a, b).equivalent
     after = b.get_weights()
-    assert all((x == y).all() for x, y in zip(before, after))
+    assert all((x == y).all() for x, y in zip(before, after, strict=True))
 
 
 # ---- bad input ------------------------------------------------------------------------

@@ -66,7 +66,7 @@ def match_graphs(ga: ModelGraph, gb: ModelGraph) -> tuple[dict[str, str], list[s
         problems.append(
             f"inputs differ in number: {len(ga.model.inputs)} vs {len(gb.model.inputs)}"
         )
-    queue = list(zip(ga.model.inputs, gb.model.inputs))
+    queue = list(zip(ga.model.inputs, gb.model.inputs, strict=False))
     out_a: dict[str, list[Any]] = {}
     out_b: dict[str, list[Any]] = {}
     for e in ga.edges:
@@ -230,11 +230,16 @@ def _compare_outputs(
             f"{[y.shape for y in yb]}"
         )
     max_diff = (
-        max((float(np.max(np.abs(p - q))) if p.size else 0.0) for p, q in zip(ya, yb))
+        max(
+            (float(np.max(np.abs(p - q))) if p.size else 0.0)
+            for p, q in zip(ya, yb, strict=True)
+        )
         if ya
         else 0.0
     )
-    if not all(np.allclose(p, q, rtol=rtol, atol=atol) for p, q in zip(ya, yb)):
+    if not all(
+        np.allclose(p, q, rtol=rtol, atol=atol) for p, q in zip(ya, yb, strict=True)
+    ):
         return max_diff, (
             f"outputs differ on random inputs after copying the weights "
             f"(max |difference| {max_diff:.3g})"

@@ -181,7 +181,7 @@ class _Writer:
             self.names.new(base if len(outs) == 1 else f"{base}_{i}")
             for i in range(len(outs))
         ]
-        for t, n in zip(outs, names):
+        for t, n in zip(outs, names, strict=True):
             self.tensors[id(t)] = n
         target = names[0] if len(names) == 1 else ", ".join(names)
         self.lines.append(f"{target} = {expr}")
