@@ -23,8 +23,10 @@ __all__ = [
     "check_equivalent",
     "graph_of",
     "load_ipython_extension",
+    "save",
     "show",
     "to_code",
+    "to_dot",
     "to_ipycytoscape",
 ]
 
@@ -35,6 +37,8 @@ _LAZY = {
     "check_equivalent": ".codegen",
     "NotSequentialError": ".codegen",
     "EquivalenceReport": ".codegen",
+    "to_dot": ".export",
+    "save": ".export",
 }
 
 

@@ -45,6 +45,11 @@ class KerasvizMagics(Magics):
         "--no-shapes", action="store_true", help="Hide output shapes on the edges."
     )
     @argument("--select", metavar="LAYER", help="Select this layer at first.")
+    @argument(
+        "--export",
+        metavar="PATH",
+        help="Write the graph to PATH (.svg, .png, .pdf or .dot) instead of showing it.",
+    )
     @line_magic
     def kerasviz(self, line: str) -> Any:
         """Show a Keras model as an interactive graph with a layer inspector.
@@ -59,6 +64,8 @@ class KerasvizMagics(Magics):
         if args.model is None:
             return self._list_models()
         model = self._lookup(args.model)
+        if args.export:
+            return self._export(model, args)
         return self._show(model, args)
 
     @magic_arguments()
@@ -104,6 +111,21 @@ class KerasvizMagics(Magics):
             print("kerasviz: this cell created or rebound no Keras model.")
 
     # ---- helpers ------------------------------------------------------------------
+    def _export(self, model: Any, args: Any) -> None:
+        from .export import save
+
+        try:
+            path = save(
+                model,
+                args.export,
+                rankdir=args.rankdir,
+                show_shapes=not args.no_shapes,
+                expand_nested=args.expand_nested,
+            )
+        except (ValueError, ImportError, RuntimeError) as e:
+            raise UsageError(str(e)) from None
+        print(f"kerasviz: wrote {path}")
+
     def _show(self, model: Any, args: Any) -> Any:
         from .widgets import Explorer
 

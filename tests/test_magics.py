@@ -143,3 +143,13 @@ def test_cell_magic_error_still_shows_earlier_models(ip, capsys):
     captured = capsys.readouterr()
     assert "ZeroDivisionError" in captured.out + captured.err  # shown as usual
     assert "second" not in ip.user_ns
+
+
+def test_export_flag_writes_a_file(ip, seed_functional, tmp_path, capsys):
+    ip.user_ns["model"] = seed_functional
+    target = tmp_path / "m.dot"
+    assert ip.run_line_magic("kerasviz", f"model --export {target}") is None
+    assert target.read_text().startswith("digraph")
+    assert f"kerasviz: wrote {target}" in capsys.readouterr().out
+    with pytest.raises(UsageError, match="Received: path="):
+        ip.run_line_magic("kerasviz", f"model --export {tmp_path / 'm.gif'}")

@@ -1,0 +1,276 @@
+"""Static export through pydot and Graphviz: ``to_dot`` and ``save``.
+
+Keeps ``plot_model``'s option names, adds kerasviz's colours, parameter counts and
+collapsed blocks, and avoids what breaks ``plot_model`` on big models: no
+orthogonal edge routing (Graphviz aborts on EfficientNetB7 with it), and SVG is
+written as a file at its natural size (readable at 100 %, however big the model).
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+from typing import Any
+
+from ..graph import ModelGraph
+from ..style import KIND_STYLES
+from ..view import view_payload
+from ..view.elements import elements, shape_text
+
+FORMATS = ("svg", "png", "pdf", "dot")
+INSTALL_GRAPHVIZ = (
+    "Install Graphviz's `dot` program: `apt-get install graphviz` (Debian/Ubuntu), "
+    "`conda install graphviz`, or `brew install graphviz`, then restart the kernel."
+)
+
+
+def check_pydot() -> Any:
+    """Import pydot, or raise an ImportError that says how to install it."""
+    try:
+        import pydot
+    except ImportError as e:
+        raise ImportError(
+            "Static export needs pydot: `pip install pydot` (and Graphviz's `dot` for "
+            f"SVG, PNG and PDF). {INSTALL_GRAPHVIZ}"
+        ) from e
+    return pydot
+
+
+def _quote(text: str) -> str:
+    return (
+        '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    )
+
+
+def to_dot(
+    model: Any,
+    *,
+    show_shapes: bool = False,
+    show_dtype: bool = False,
+    show_layer_names: bool = True,
+    show_layer_activations: bool = False,
+    show_trainable: bool = False,
+    show_params: bool = True,
+    expand_nested: bool = False,
+    collapse_blocks: bool | str = "auto",
+    rankdir: str = "TB",
+    dpi: int = 96,
+) -> Any:
+    """The model as a ``pydot.Dot`` graph.
+
+    Parameters
+    ----------
+    model : keras.Model or ModelGraph
+    show_shapes, show_dtype, show_layer_names, show_layer_activations, show_trainable,
+    expand_nested, rankdir, dpi
+        As in ``keras.utils.plot_model``.
+    show_params : bool
+        Parameter counts in the nodes.
+    collapse_blocks : bool or "auto"
+        Draw repeated blocks (``conv2_block1_*``) as one node each; "auto" does so
+        for models of more than 150 layers, as the explorer does.
+
+    Examples
+    --------
+    >>> import keras, kerasviz
+    >>> m = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+    >>> kerasviz.to_dot(m).get_rankdir()
+    'TB'
+    """
+    pydot = check_pydot()
+    payload = view_payload(model, rankdir=rankdir, expand_nested=expand_nested)
+    graph = ModelGraph.from_json(payload["graph"])
+    collapsed = set(payload["collapsed"])
+    blocks = {b["id"] for b in payload["blocks"]}
+    if collapse_blocks is False:
+        collapsed -= blocks
+    elif collapse_blocks is True:
+        collapsed |= blocks
+    if not expand_nested:
+        collapsed |= {n.parent for n in graph.nodes if n.parent} - blocks
+    els = elements(payload, collapsed=collapsed)
+    dot = pydot.Dot(
+        graph_type="digraph",
+        rankdir=payload["options"]["rankdir"],
+        dpi=str(dpi),
+        splines="spline",
+        nodesep="0.25",
+        ranksep="0.35",
+        fontname="Helvetica",
+    )
+    dot.set_node_defaults(
+        shape="box",
+        style="rounded,filled",
+        fontname="Helvetica",
+        fontsize="11",
+        penwidth="1.5",
+    )
+    dot.set_edge_defaults(
+        fontname="Helvetica", fontsize="9", color="#777777", arrowsize="0.7"
+    )
+    clusters: dict[str, Any] = {}
+    containers = blocks | set(payload["parents"].values())
+
+    def cluster_of(parent: str | None) -> Any:
+        if parent is None:
+            return dot
+        if parent not in clusters:
+            sub = pydot.Cluster(
+                _cluster_name(parent, len(clusters)),
+                label=_quote(_container_label(parent, graph, payload)),
+                style="rounded,dashed",
+                color="#888888",
+                fontname="Helvetica",
+            )
+            cluster_of(payload["parents"].get(parent)).add_subgraph(sub)
+            clusters[parent] = sub
+        return clusters[parent]
+
+    options = dict(
+        show_shapes=show_shapes,
+        show_dtype=show_dtype,
+        show_layer_names=show_layer_names,
+        show_trainable=show_trainable,
+        show_layer_activations=show_layer_activations,
+        show_params=show_params,
+    )
+    for el in els["nodes"]:
+        d = el["data"]
+        if d["id"] in containers and d["id"] not in collapsed:
+            cluster_of(d["id"])  # an open container is a cluster, not a node
+            continue
+        label = _node_label(d, graph, payload, collapsed, options)
+        colour = KIND_STYLES.get(d["kind"], KIND_STYLES["other"])["color"]
+        if d["id"] in blocks:
+            colour = "#888888"
+        classes = el["classes"].split()
+        attrs = {
+            "label": _quote(label),
+            "fillcolor": colour + "33",
+            "color": colour,
+            "id": _quote("kv-" + d["id"]),
+        }
+        if "kv-input" in classes or "kv-output" in classes:
+            attrs["penwidth"] = "3"
+        if "kv-collapsed" in classes:
+            attrs["style"] = "rounded,filled,bold"
+        cluster_of(d.get("parent")).add_node(pydot.Node(_quote(d["id"]), **attrs))
+    for el in els["edges"]:
+        d = el["data"]
+        attrs = {}
+        if show_shapes and d["shape"]:
+            attrs["label"] = _quote(d["shape"])
+        if d["count"] > 1:
+            attrs["penwidth"] = "2.5"
+        dot.add_edge(pydot.Edge(_quote(d["source"]), _quote(d["target"]), **attrs))
+    return dot
+
+
+def _cluster_name(container: str, index: int) -> str:
+    return f"kv{index}"
+
+
+def _container_label(container: str, graph: ModelGraph, payload: dict[str, Any]) -> str:
+    for b in payload["blocks"]:
+        if b["id"] == container:
+            return str(b["label"])
+    n = graph.node(container)
+    return f"{n.name} ({n.class_name})"
+
+
+def _node_label(
+    d: dict[str, Any],
+    graph: ModelGraph,
+    payload: dict[str, Any],
+    collapsed: set[str],
+    o: dict[str, bool],
+) -> str:
+    node_id = d["id"]
+    if node_id in collapsed:  # "conv2_block1\n(12 layers)" and what it holds
+        inside = _leaves_inside(node_id, payload["parents"], graph)
+        total = sum(graph.node(x).params.total for x in inside)
+        return d["label"] + (
+            f"\nparams: {total:,}" if o["show_params"] and total else ""
+        )
+    n = graph.node(node_id)
+    lines = []
+    if o["show_layer_names"]:
+        lines.append(f"{n.name} ({n.class_name})")
+    else:
+        lines.append(n.class_name)
+    activation = graph.activation(node_id)
+    if o["show_layer_activations"] and activation and activation != "linear":
+        lines.append(f"activation: {activation}")
+    if o["show_params"] and n.params.total:
+        lines.append(f"params: {n.params.total:,}")
+    if o["show_trainable"]:
+        trainable = (graph.full_config(node_id) or {}).get("trainable", True)
+        lines.append("trainable" if trainable else "frozen")
+    if o["show_dtype"] and n.dtype:
+        lines.append(f"dtype: {n.dtype}")
+    if o["show_shapes"] and n.calls:
+        call = n.calls[0]
+        ins = ", ".join(shape_text(s) for s in call.input_shapes) or "-"
+        outs = ", ".join(shape_text(s) for s in call.output_shapes) or "-"
+        lines.append(f"in: {ins}  out: {outs}")
+    return "\n".join(lines)
+
+
+def _leaves_inside(
+    container: str, parents: dict[str, str], graph: ModelGraph
+) -> list[str]:
+    containers = set(parents.values())
+    out = []
+    for n in graph.nodes:
+        if n.id in containers:
+            continue
+        up = parents.get(n.id)
+        while up is not None and up != container:
+            up = parents.get(up)
+        if up == container:
+            out.append(n.id)
+    return out
+
+
+def save(model: Any, path: str | os.PathLike[str], **options: Any) -> pathlib.Path:
+    """Write the model's graph to ``path``: ``.svg``, ``.png``, ``.pdf`` or ``.dot``.
+
+    Takes :func:`to_dot`'s options (``plot_model``'s names). ``.dot`` needs only
+    pydot; the others also need Graphviz's ``dot`` program.
+
+    Examples
+    --------
+    >>> import keras, kerasviz
+    >>> m = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+    >>> kerasviz.save(m, "model.svg", show_shapes=True)  # doctest: +SKIP
+    PosixPath('model.svg')
+    """
+    path = pathlib.Path(path)
+    fmt = path.suffix.lower().lstrip(".")
+    if fmt not in FORMATS:
+        raise ValueError(
+            f"kerasviz.save() writes {', '.join('.' + f for f in FORMATS)} files. "
+            f"Received: path={str(path)!r}"
+        )
+    unknown = set(options) - set(to_dot.__kwdefaults__ or {})
+    if unknown:
+        raise TypeError(f"Unrecognized keyword arguments: {sorted(unknown)}")
+    dot = to_dot(model, **options)
+    if fmt == "dot":
+        path.write_text(dot.to_string())
+        return path
+    try:
+        data = dot.create(prog="dot", format=fmt)
+    except FileNotFoundError as e:
+        raise RuntimeError(
+            f"Writing {path.name} needs Graphviz's `dot` program, which was not found "
+            f"on PATH. {INSTALL_GRAPHVIZ} (`.dot` files need no Graphviz.)"
+        ) from e
+    except Exception as e:  # pydot wraps Graphviz's own failures
+        if "not found" in str(e) or "No such file" in str(e):
+            raise RuntimeError(
+                f"Writing {path.name} needs Graphviz's `dot` program. {INSTALL_GRAPHVIZ}"
+            ) from e
+        raise
+    path.write_bytes(data)
+    return path
