@@ -21,6 +21,7 @@ __all__ = [
     "NotSequentialError",
     "__version__",
     "check_equivalent",
+    "compare",
     "graph_of",
     "load_ipython_extension",
     "save",
@@ -38,6 +39,8 @@ _LAZY = {
     "NotSequentialError": ".codegen",
     "EquivalenceReport": ".codegen",
     "to_dot": ".export",
+    "compare": ".widgets.comparison",
+    "Comparison": ".widgets.comparison",
     "save": ".export",
 }
 

@@ -46,6 +46,12 @@ class KerasvizMagics(Magics):
     )
     @argument("--select", metavar="LAYER", help="Select this layer at first.")
     @argument(
+        "--compare",
+        action="store_true",
+        help="Show the model in both the Sequential and the Functional API, with "
+        "generated code and a checked verdict (or why it cannot be Sequential).",
+    )
+    @argument(
         "--export",
         metavar="PATH",
         help="Write the graph to PATH (.svg, .png, .pdf or .dot) instead of showing it.",
@@ -66,6 +72,18 @@ class KerasvizMagics(Magics):
         model = self._lookup(args.model)
         if args.export:
             return self._export(model, args)
+        if args.compare:
+            from .widgets.comparison import compare
+
+            try:
+                return compare(
+                    model,
+                    rankdir=args.rankdir,
+                    show_shapes=not args.no_shapes,
+                    expand_nested=args.expand_nested,
+                )
+            except (TypeError, ValueError) as e:
+                raise UsageError(str(e)) from None
         return self._show(model, args)
 
     @magic_arguments()

@@ -153,3 +153,15 @@ def test_export_flag_writes_a_file(ip, seed_functional, tmp_path, capsys):
     assert f"kerasviz: wrote {target}" in capsys.readouterr().out
     with pytest.raises(UsageError, match="Received: path="):
         ip.run_line_magic("kerasviz", f"model --export {tmp_path / 'm.gif'}")
+
+
+def test_compare_flag(ip, keras):
+    from .test_codegen import mlp
+
+    ip.user_ns["m"] = mlp(keras)
+    view = ip.run_line_magic("kerasviz", "m --compare --rankdir LR")
+    assert view.verdict.equivalent
+    assert view.left.data["options"]["rankdir"] == "LR"
+    ip.user_ns["u"] = keras.Sequential([keras.layers.Dense(1)])
+    with pytest.raises(UsageError, match="not built yet"):
+        ip.run_line_magic("kerasviz", "u --compare")

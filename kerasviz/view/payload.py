@@ -25,6 +25,7 @@ def view_payload(
     expand_nested: bool = False,
     selected: str | None = None,
     collapse_above: int = COLLAPSE_ABOVE,
+    highlight: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """The JSON object the kerasviz renderer draws.
 
@@ -43,6 +44,8 @@ def view_payload(
         Id of the node to select at first.
     collapse_above : int
         Models with more layers than this open with their blocks collapsed.
+    highlight : dict, optional
+        Node id → plain-text reason: nodes to mark (the comparison view uses it).
 
     Examples
     --------
@@ -94,6 +97,7 @@ def view_payload(
         },
         "positions": positions,
         "notes": notes_for(graph),
+        "highlight": {k: str(v) for k, v in (highlight or {}).items()},
     }
 
 

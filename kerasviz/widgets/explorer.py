@@ -34,6 +34,8 @@ class Explorer(anywidget.AnyWidget):
         Open nested models at first.
     selected : str, optional
         Layer (node id) to select at first.
+    highlight : dict, optional
+        Node id → plain-text reason: nodes to mark in the graph.
 
     Examples
     --------
@@ -70,16 +72,22 @@ class Explorer(anywidget.AnyWidget):
         show_shapes: bool = True,
         expand_nested: bool = False,
         selected: str | None = None,
+        highlight: dict[str, str] | None = None,
         **kwargs: Any,
     ) -> None:
         unknown = set(kwargs) - {"layout"}
         if unknown:
             raise TypeError(f"Unrecognized keyword arguments: {sorted(unknown)}")
         self._model = model
+        self._highlight = dict(highlight or {})
         self._ready = False  # trait observers wait until __init__ has set everything
         self._select_callbacks = CallbackDispatcher()
         payload = view_payload(
-            model, rankdir=rankdir, show_shapes=show_shapes, expand_nested=expand_nested
+            model,
+            rankdir=rankdir,
+            show_shapes=show_shapes,
+            expand_nested=expand_nested,
+            highlight=self._highlight,
         )
         super().__init__(
             data=payload,
@@ -124,6 +132,7 @@ class Explorer(anywidget.AnyWidget):
             show_shapes=self.show_shapes,
             expand_nested=self.expand_nested,
             selected=self.selected,
+            highlight=self._highlight,
         )
 
     # ---- traits -----------------------------------------------------------------
