@@ -51,7 +51,7 @@ def stylesheet() -> list[dict[str, Any]]:
                 "text-valign": "center",
                 "text-halign": "center",
                 "font-family": FONT,
-                "font-size": 11,
+                "font-size": 12,
                 "color": TEXT,
                 "width": "label",
                 "height": "label",

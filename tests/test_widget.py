@@ -71,7 +71,7 @@ def test_weight_stats_message(seed_functional):
     ex = kerasviz.show(seed_functional)
     sent = []
     ex.send = sent.append
-    ex._handle_custom_msg(ex, {"type": "weight_stats", "node": "dense_a"}, [])
+    ex._handle_custom_msg({"type": "weight_stats", "node": "dense_a"}, [])
     (reply,) = sent
     assert reply["node"] == "dense_a"
     kernel, bias = reply["stats"]
@@ -82,7 +82,7 @@ def test_weight_stats_message(seed_functional):
     assert sum(kernel["histogram"]["counts"]) == 37 * 64
     assert bias["std"] == 0.0
     json.dumps(reply, allow_nan=False)
-    ex._handle_custom_msg(ex, {"type": "weight_stats", "node": "ghost"}, [])
+    ex._handle_custom_msg({"type": "weight_stats", "node": "ghost"}, [])
     assert sent[1]["error"].startswith("KeyError")
 
 
@@ -90,7 +90,7 @@ def test_weight_stats_inside_nested_model(nested):
     ex = kerasviz.show(nested)
     sent = []
     ex.send = sent.append
-    ex._handle_custom_msg(
+    ex._on_custom_msg(
         ex, {"type": "weight_stats", "node": "mid/deep/deep_dense"}, []
     )
     assert [s["shape"] for s in sent[0]["stats"]] == [[6, 6], [6]]

@@ -99,7 +99,7 @@ class Explorer(anywidget.AnyWidget):
         self._ready = True
         if selected is not None:
             self.select(selected)
-        self.on_msg(self._handle_custom_msg)
+        self.on_msg(self._on_custom_msg)
 
     def __repr__(self) -> str:
         graph = self.data.get("graph", {}).get("model", {})
@@ -151,7 +151,7 @@ class Explorer(anywidget.AnyWidget):
             self.relayout()
 
     # ---- kernel-side work the front end asks for ----------------------------------
-    def _handle_custom_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
+    def _on_custom_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
         if not isinstance(content, dict) or content.get("type") != "weight_stats":
             return
         node = str(content.get("node"))

@@ -1,0 +1,48 @@
+/// <reference types="node" />
+/**
+ * Test helpers: load fixtures, index elements.
+ */
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import type { IEdgeData, IElementDef, INodeData } from '../elements';
+import type { IViewPayload } from '../types';
+import { ViewGraph } from '../viewgraph';
+
+/** A fixture payload by file stem (src/__tests__/fixtures/<name>.json). */
+export function loadPayload(name: string): IViewPayload {
+  const path = join(__dirname, 'fixtures', `${name}.json`);
+  return JSON.parse(readFileSync(path, 'utf-8')) as IViewPayload;
+}
+
+/** A ViewGraph of a fixture. */
+export function loadGraph(name: string): ViewGraph {
+  return new ViewGraph(loadPayload(name));
+}
+
+/** Node elements of a build, by id. */
+export function nodesOf(elements: IElementDef[]): Map<string, { data: INodeData; classes: string[] }> {
+  const out = new Map<string, { data: INodeData; classes: string[] }>();
+  for (const e of elements) {
+    if (e.group === 'nodes') {
+      out.set(e.data.id, {
+        data: e.data as INodeData,
+        classes: e.classes.split(' ').filter(Boolean)
+      });
+    }
+  }
+  return out;
+}
+
+/** Edge elements of a build as `source->target` => data. */
+export function edgesOf(elements: IElementDef[]): Map<string, IEdgeData & { classes: string[] }> {
+  const out = new Map<string, IEdgeData & { classes: string[] }>();
+  for (const e of elements) {
+    if (e.group === 'edges') {
+      const d = e.data as IEdgeData;
+      out.set(`${d.source}->${d.target}`, { ...d, classes: e.classes.split(' ').filter(Boolean) });
+    }
+  }
+  return out;
+}

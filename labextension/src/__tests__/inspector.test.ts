@@ -1,0 +1,171 @@
+// @vitest-environment happy-dom
+import { describe, expect, it, vi } from 'vitest';
+
+import { buildHeader, Toolbar } from '../chrome';
+import { Inspector, statsTable, type IInspectorActions } from '../inspector';
+import { ViewGraph } from '../viewgraph';
+import { loadGraph } from './helpers';
+
+function makeInspector(vg: ViewGraph, extra: Partial<IInspectorActions> = {}) {
+  const actions: IInspectorActions = {
+    select: vi.fn(),
+    toggle: vi.fn(),
+    isCollapsed: id => id === 'enc',
+    ...extra
+  };
+  const inspector = new Inspector(actions);
+  inspector.setGraph(vg);
+  document.body.append(inspector.node);
+  return { inspector, actions };
+}
+
+describe('the inspector', () => {
+  it('shows every call and the output shape in .kv-shapes', () => {
+    const { inspector } = makeInspector(loadGraph('seed'));
+    inspector.show('concatenate');
+    const shapes = inspector.node.querySelector('.kv-shapes')!;
+    expect(shapes.textContent).toContain('(None, 37)');
+    expect(shapes.textContent).toContain('[(None, 32), (None, 5)]');
+    expect(inspector.node.querySelector('.kv-title')!.textContent).toBe('concatenate');
+  });
+
+  it('lists weights, params, activation and the full config with non-defaults marked', () => {
+    const { inspector } = makeInspector(loadGraph('toy'));
+    inspector.show('b1_conv');
+    const text = inspector.node.textContent!;
+    expect(text).toContain('Trainable params72');
+    expect(text).toContain('Activationrelu');
+    const weightRows = [...inspector.node.querySelectorAll('table')].find(t =>
+      t.textContent!.includes('kernel')
+    )!;
+    expect(weightRows.textContent).toContain('(8, 8)');
+    const config = inspector.node.querySelector('details.kv-config')!;
+    const rows = [...config.querySelectorAll('tr')].map(tr => [
+      tr.querySelector('th')!.textContent,
+      tr.querySelector('td')!.textContent,
+      tr.classList.contains('kv-nondefault')
+    ]);
+    expect(rows).toEqual([
+      ['name', "'b1_conv'", false],
+      ['trainable', 'True', false],
+      ['dtype', "'float32'", false],
+      ['activation', "'relu'", true],
+      ['use_bias', 'True', false],
+      ['units', '8', true]
+    ]);
+  });
+
+  it('shows the error text and links neighbours that move the selection', () => {
+    const { inspector, actions } = makeInspector(loadGraph('toy'));
+    inspector.show('b1_bn');
+    expect(inspector.node.querySelector('.kv-error-text')!.textContent).toBe(
+      'TypeError: get_config() failed: <boom>'
+    );
+    const links = [...inspector.node.querySelectorAll<HTMLButtonElement>('button.kv-link')];
+    expect(links.map(l => l.textContent)).toEqual(['b1_conv', 'b1_add']);
+    links[1].click();
+    expect(actions.select).toHaveBeenCalledWith('b1_add');
+  });
+
+  it('describes a container with an expand button', () => {
+    const { inspector, actions } = makeInspector(loadGraph('toy'));
+    inspector.show('enc');
+    expect(inspector.node.textContent).toContain('Nested model · Functional');
+    const toggle = inspector.node.querySelector<HTMLButtonElement>('button.kv-toggle')!;
+    expect(toggle.textContent).toBe('Expand');
+    toggle.click();
+    expect(actions.toggle).toHaveBeenCalledWith('enc');
+    inspector.show('block:b1');
+    expect(inspector.node.querySelector('.kv-shapes')!.textContent).toContain('(None, 8)');
+    expect(inspector.node.textContent).toContain('Layers3');
+  });
+
+  it('offers weight statistics only with a kernel, and renders them', async () => {
+    const noKernel = makeInspector(loadGraph('toy')).inspector;
+    noKernel.show('b1_conv');
+    expect(noKernel.node.textContent).not.toContain('Weight statistics');
+    const request = vi.fn(async () => [
+      {
+        name: 'kernel',
+        shape: [8, 8],
+        dtype: 'float32',
+        mean: 0.01,
+        std: 0.2,
+        min: -0.5,
+        max: 0.5,
+        histogram: { counts: [1, 4, 2], edges: [-0.5, -0.1, 0.2, 0.5] }
+      }
+    ]);
+    const { inspector } = makeInspector(loadGraph('toy'), { requestWeightStats: request });
+    inspector.show('b1_conv');
+    const button = [...inspector.node.querySelectorAll('button')].find(
+      b => b.textContent === 'Weight statistics'
+    )!;
+    button.click();
+    await vi.waitFor(() => expect(inspector.node.querySelector('.kv-stats-table')).not.toBeNull());
+    expect(request).toHaveBeenCalledWith('b1_conv');
+    expect(inspector.node.querySelectorAll('.kv-histogram rect')).toHaveLength(3);
+    expect(inspector.node.querySelector('.kv-stats-table')!.textContent).toContain('0.2');
+  });
+
+  it('shows a failed request as text', async () => {
+    const request = vi.fn(async () => {
+      throw new Error('<b>kernel died</b>');
+    });
+    const { inspector } = makeInspector(loadGraph('toy'), { requestWeightStats: request });
+    inspector.show('b1_conv');
+    [...inspector.node.querySelectorAll('button')].find(b => b.textContent === 'Weight statistics')!.click();
+    await vi.waitFor(() => expect(inspector.node.querySelector('.kv-stats .kv-error-text')).not.toBeNull());
+    expect(inspector.node.querySelector('.kv-stats b')).toBeNull();
+    expect(inspector.node.querySelector('.kv-stats')!.textContent).toBe('<b>kernel died</b>');
+  });
+});
+
+describe('nothing from the payload becomes HTML', () => {
+  it('renders malicious names as text in the header, legend and inspector', () => {
+    const vg = loadGraph('xss');
+    const root = document.createElement('div');
+    document.body.append(root);
+    root.append(buildHeader(vg), new Toolbar(vg, { search: vi.fn(), fit: vi.fn(), expandAll: vi.fn(), collapseAll: vi.fn() }).node);
+    const { inspector } = makeInspector(vg);
+    inspector.show('<img src=x onerror=alert(1)>');
+    root.append(inspector.node);
+    expect(root.querySelector('img')).toBeNull();
+    expect(root.querySelector('svg')).toBeNull();
+    expect(root.querySelector('script')).toBeNull();
+    expect(root.querySelector('.kv-model-name')!.textContent).toBe('<svg onload=alert(3)>');
+    expect(root.querySelector('.kv-title')!.textContent).toBe('<img src=x onerror=alert(1)>');
+    const links = [...root.querySelectorAll('button.kv-link')].map(b => b.textContent);
+    expect(links).toContain('out"><script>alert(2)<\\script>');
+  });
+
+  it('copes with weights that have no finite values', () => {
+    const table = statsTable([{ name: 'k', shape: [2], dtype: 'float32', non_finite: 2 }]);
+    expect(table.textContent).toContain('mean —');
+    expect(table.textContent).toContain('2 NaN or infinite values');
+  });
+
+  it('renders stats names as text', () => {
+    const table = statsTable([
+      { name: '<img src=x>', shape: [1], dtype: 'float32', mean: 0, std: 0, min: 0, max: 0 }
+    ]);
+    expect(table.querySelector('img')).toBeNull();
+    expect(table.textContent).toContain('<img src=x>');
+  });
+});
+
+describe('highlight reasons', () => {
+  it('shows why a node is marked, as text, and lists marked layers in a container', async () => {
+    const { loadPayload } = await import('./helpers');
+    const p = loadPayload('toy');
+    p.highlight = { 'enc/enc_drop': '<img src=x> rate differs' };
+    const { inspector } = makeInspector(new ViewGraph(p));
+    inspector.show('enc/enc_drop');
+    const note = inspector.node.querySelector('.kv-highlight-reason')!;
+    expect(note.textContent).toBe('<img src=x> rate differs');
+    expect(note.querySelector('img')).toBeNull();
+    inspector.show('enc');
+    const links = [...inspector.node.querySelectorAll('button.kv-link')].map(b => b.textContent);
+    expect(links).toContain('enc_drop');
+  });
+});

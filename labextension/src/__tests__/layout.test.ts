@@ -1,0 +1,150 @@
+import { describe, expect, it } from 'vitest';
+
+import { buildElements, collapseAll, expandAll, initialCollapsed, type IEdgeData, type INodeData } from '../elements';
+import {
+  bentEdges,
+  computeLayout,
+  dagreLayout,
+  layeredLayout,
+  presetLayout,
+  type ILayoutEdge,
+  type ILayoutNode
+} from '../layout';
+import type { IViewPayload } from '../types';
+import { ViewGraph } from '../viewgraph';
+import { loadGraph, loadPayload } from './helpers';
+
+/** Layout input from built elements, every node 100 x 40. */
+function layoutInput(vg: ViewGraph, collapsed: ReadonlySet<string>) {
+  const els = buildElements(vg, collapsed);
+  const parents = new Set(
+    els.filter(e => e.group === 'nodes').map(e => (e.data as INodeData).parent).filter(Boolean)
+  );
+  const nodes: ILayoutNode[] = els
+    .filter(e => e.group === 'nodes')
+    .map(e => {
+      const d = e.data as INodeData;
+      return { id: d.id, width: 100, height: 40, parent: d.parent, compound: parents.has(d.id) };
+    });
+  const edges: ILayoutEdge[] = els
+    .filter(e => e.group === 'edges')
+    .map(e => ({ source: (e.data as IEdgeData).source, target: (e.data as IEdgeData).target }));
+  return { nodes, edges };
+}
+
+/** A chain of n nodes with a skip edge around every second one. */
+function chain(n: number): { nodes: ILayoutNode[]; edges: ILayoutEdge[] } {
+  const nodes = Array.from({ length: n }, (_, i) => ({ id: `n${i}`, width: 100, height: 40 }));
+  const edges: ILayoutEdge[] = [];
+  for (let i = 1; i < n; i++) {
+    edges.push({ source: `n${i - 1}`, target: `n${i}` });
+    if (i >= 2 && i % 2 === 0) {
+      edges.push({ source: `n${i - 2}`, target: `n${i}` });
+    }
+  }
+  return { nodes, edges };
+}
+
+describe('dagre', () => {
+  it('lays out compound nodes top to bottom, following the edges', () => {
+    const vg = loadGraph('toy');
+    const { nodes, edges } = layoutInput(vg, expandAll());
+    const result = computeLayout(vg, expandAll(), nodes, edges);
+    expect(result.strategy).toBe('dagre');
+    const p = result.positions;
+    expect(p.has('enc')).toBe(false); // compounds follow their children
+    expect(p.get('in')!.y).toBeLessThan(p.get('b1_conv')!.y);
+    expect(p.get('b1_conv')!.y).toBeLessThan(p.get('b1_bn')!.y);
+    expect(p.get('join')!.y).toBeLessThan(p.get('out')!.y);
+  });
+
+  it('honours rankdir LR', () => {
+    const { nodes, edges } = chain(5);
+    const p = dagreLayout(nodes, edges, 'LR', false);
+    expect(p.get('n0')!.x).toBeLessThan(p.get('n4')!.x);
+    expect(Math.abs(p.get('n0')!.y - p.get('n1')!.y)).toBeLessThan(60);
+  });
+});
+
+describe('the layered fallback', () => {
+  it('places 5,000 nodes of a deep chain without recursion, fast', () => {
+    const { nodes, edges } = chain(5000);
+    const start = Date.now();
+    const p = layeredLayout(nodes, edges, 'TB');
+    expect(Date.now() - start).toBeLessThan(2000);
+    expect(p.size).toBe(5000);
+    for (let i = 1; i < 5000; i++) {
+      expect(p.get(`n${i}`)!.y).toBeGreaterThan(p.get(`n${i - 1}`)!.y);
+    }
+  });
+
+  it('puts parallel branches side by side and survives a cycle', () => {
+    const nodes = ['a', 'b', 'c', 'd'].map(id => ({ id, width: 100, height: 40 }));
+    const edges = [
+      { source: 'a', target: 'b' },
+      { source: 'a', target: 'c' },
+      { source: 'b', target: 'd' },
+      { source: 'c', target: 'd' },
+      { source: 'd', target: 'a' }
+    ];
+    const p = layeredLayout(nodes, edges, 'TB');
+    expect(p.size).toBe(4);
+    expect(p.get('b')!.y).toBe(p.get('c')!.y);
+    expect(p.get('b')!.x).not.toBe(p.get('c')!.x);
+    const lr = layeredLayout(nodes, edges, 'LR');
+    expect(lr.get('b')!.x).toBe(lr.get('c')!.x);
+  });
+
+  it('is used above dagre_max_nodes when there are no positions', () => {
+    const p = loadPayload('toy');
+    p.options = { ...p.options, dagre_max_nodes: 3 };
+    const vg = new ViewGraph(p);
+    const { nodes, edges } = layoutInput(vg, expandAll());
+    expect(computeLayout(vg, expandAll(), nodes, edges).strategy).toBe('layered');
+  });
+});
+
+describe('precomputed positions', () => {
+  function withPositions(): IViewPayload {
+    const p = loadPayload('toy');
+    p.options = { ...p.options, dagre_max_nodes: 3 };
+    p.positions = {};
+    p.graph.nodes.forEach((n, i) => {
+      p.positions![n.id] = [i * 10, i * 100];
+    });
+    return p;
+  }
+
+  it('puts a collapsed container at the centroid of its members', () => {
+    const vg = new ViewGraph(withPositions());
+    const state = collapseAll(vg);
+    const { nodes, edges } = layoutInput(vg, state);
+    const result = computeLayout(vg, state, nodes, edges);
+    expect(result.strategy).toBe('preset');
+    // block:b1 holds nodes 1, 2, 3; enc holds 4..7 (the model node itself too).
+    expect(result.positions.get('block:b1')).toEqual({ x: 20, y: 200 });
+    expect(result.positions.get('enc')).toEqual({ x: 55, y: 550 });
+    expect(result.positions.get('out')).toEqual({ x: 90, y: 900 });
+  });
+
+  it('gives up when a visible node has no position', () => {
+    const p = withPositions();
+    const vg = new ViewGraph(p);
+    const { nodes } = layoutInput(vg, initialCollapsed(vg));
+    expect(presetLayout(vg, initialCollapsed(vg), nodes)!.get('out')).toEqual({ x: 90, y: 900 });
+    delete p.positions!.out;
+    expect(presetLayout(new ViewGraph(p), initialCollapsed(vg), nodes)).toBeNull();
+  });
+});
+
+describe('bentEdges', () => {
+  it('bows skip connections that would cross the nodes of a column', () => {
+    const { nodes, edges } = chain(5);
+    const p = layeredLayout(nodes, edges, 'TB');
+    const sizes = new Map(nodes.map(n => [n.id, { w: n.width, h: n.height }]));
+    const bends = bentEdges(p, sizes, edges, 'TB');
+    const bent = [...bends.keys()].map(i => `${edges[i].source}->${edges[i].target}`);
+    expect(bent).toEqual(['n0->n2', 'n2->n4']);
+    expect(bends.get(edges.findIndex(e => e.source === 'n0' && e.target === 'n2'))).toBe(140);
+  });
+});

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+
+import { resolveStylesheet, resolveValue } from '../theme';
+
+const vars: Record<string, string> = { '--jp-ui-font-color1': ' #eeeeee', '--empty': '' };
+const lookup = (name: string) => vars[name] ?? '';
+
+describe('CSS variables in the stylesheet', () => {
+  it('uses the variable when set, else the fallback', () => {
+    expect(resolveValue('var(--jp-ui-font-color1, #000)', lookup)).toBe('#eeeeee');
+    expect(resolveValue('var(--jp-layout-color0, #ffffff)', lookup)).toBe('#ffffff');
+    expect(resolveValue('var(--empty, rgba(0, 0, 0, 0.5))', lookup)).toBe('rgba(0, 0, 0, 0.5)');
+  });
+
+  it('resolves nested fallbacks and text around the var()', () => {
+    expect(resolveValue('var(--a, var(--jp-ui-font-color1, red))', lookup)).toBe('#eeeeee');
+    expect(resolveValue('1px solid var(--b, blue)', lookup)).toBe('1px solid blue');
+  });
+
+  it('drops properties it cannot resolve', () => {
+    expect(resolveValue('var(--nothing)', lookup)).toBeNull();
+    const sheet = resolveStylesheet(
+      [{ selector: 'node', style: { color: 'var(--nothing)', width: 10, label: 'data(label)' } }],
+      lookup
+    );
+    expect(sheet).toEqual([{ selector: 'node', style: { width: 10, label: 'data(label)' } }]);
+  });
+});
+
+describe('cytoscape quirks', () => {
+  it('double-quotes font family names', () => {
+    const sheet = resolveStylesheet(
+      [{ selector: 'node', style: { 'font-family': "var(--f, system-ui, 'Segoe UI', sans-serif)" } }],
+      lookup
+    );
+    expect(sheet[0].style['font-family']).toBe('system-ui, "Segoe UI", sans-serif');
+  });
+});
+
+describe('label sizing', () => {
+  it('replaces width/height: label by data fields and reads the node font', async () => {
+    const { replaceLabelSizing, LabelMeasurer } = await import('../measure');
+    const { rules, font } = replaceLabelSizing([
+      { selector: 'node', style: { width: 'label', height: 'label', 'font-size': 11, 'font-family': 'sans-serif' } },
+      { selector: 'node.kv-input', style: { width: 40 } }
+    ]);
+    expect(rules[0].style).toMatchObject({ width: 'data(kvLabelWidth)', height: 'data(kvLabelHeight)' });
+    expect(rules[1].style.width).toBe(40);
+    expect(font).toEqual({ size: 11, family: 'sans-serif', weight: 'normal' });
+    const size = new LabelMeasurer(font!).measure('ab\nabcd');
+    expect(size.h).toBe(22);
+    expect(size.w).toBeGreaterThan(0);
+    expect(replaceLabelSizing([{ selector: 'node', style: { width: 30 } }]).font).toBeNull();
+  });
+});

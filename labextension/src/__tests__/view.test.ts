@@ -1,0 +1,107 @@
+// @vitest-environment happy-dom
+import { describe, expect, it, vi } from 'vitest';
+
+import { GraphView } from '../renderer';
+import type { IViewPayload } from '../types';
+import { checkPayload } from '../viewgraph';
+import widget, { type IWidgetModel } from '../widget';
+import { loadPayload } from './helpers';
+
+/** A stand-in for anywidget's model. */
+function fakeModel(data: IViewPayload) {
+  const state: Record<string, unknown> = { data, selected: null };
+  const listeners = new Map<string, Array<(...a: any[]) => void>>();
+  const model: IWidgetModel = {
+    get: k => state[k],
+    set: (k, v) => {
+      state[k] = v;
+    },
+    save_changes: vi.fn(),
+    on: (e, cb) => listeners.set(e, [...(listeners.get(e) ?? []), cb]),
+    off: (e, cb) => listeners.set(e!, (listeners.get(e!) ?? []).filter(x => x !== cb)),
+    send: vi.fn()
+  };
+  const emit = (e: string) => (listeners.get(e) ?? []).forEach(cb => cb());
+  return { model, state, emit, listeners };
+}
+
+describe('checkPayload', () => {
+  it('refuses other envelope and schema versions with a clear message', () => {
+    const p = loadPayload('toy');
+    expect(checkPayload(p)).toBeNull();
+    expect(checkPayload({ ...p, kerasviz_view: 2 })).toMatch(/version 2, but this renderer reads version 1/);
+    expect(checkPayload({ ...p, graph: { ...p.graph, version: 3 } })).toMatch(/schema version 3/);
+    expect(checkPayload(null)).toMatch(/empty/);
+  });
+});
+
+describe('GraphView without a canvas size (before it is attached)', () => {
+  it('builds header, toolbar and inspector, and selects through collapsed containers', () => {
+    const host = document.createElement('div');
+    const onSelect = vi.fn();
+    const view = new GraphView(host, loadPayload('toy'), { onSelect });
+    const root = host.querySelector('.kv-root') as HTMLElement & { kvView?: GraphView };
+    expect(root.kvView).toBe(view);
+    expect(view.cy).toBeNull();
+    expect(root.querySelector('.kv-model-name')!.textContent).toBe('toy');
+    expect([...view.collapsed]).toEqual(['enc']);
+    view.select('enc/enc_drop');
+    expect(view.selected).toBe('enc/enc_drop');
+    expect([...view.collapsed]).toEqual([]);
+    expect(root.querySelector('.kv-inspector .kv-title')!.textContent).toBe('enc_drop');
+    expect(root.querySelector('.kv-inspector .kv-shapes')!.textContent).toContain('(None, 8)');
+    expect(onSelect).not.toHaveBeenCalled();
+    view.dispose();
+    expect(host.children).toHaveLength(0);
+  });
+
+  it('shows a refused payload as a message', () => {
+    const host = document.createElement('div');
+    const view = new GraphView(host, { ...loadPayload('toy'), kerasviz_view: 7 });
+    expect(host.querySelector('.kv-note-error')!.textContent).toMatch(/version 7/);
+    view.dispose();
+  });
+
+  it('searches, and says when nothing matches', () => {
+    const host = document.createElement('div');
+    const onSelect = vi.fn();
+    const view = new GraphView(host, loadPayload('toy'), { onSelect });
+    expect(view.search('enc_d')).toEqual(['enc/enc_dense', 'enc/enc_drop']);
+    expect(view.selected).toBe('enc/enc_dense');
+    expect(onSelect).toHaveBeenCalledWith('enc/enc_dense');
+    view.search('enc_d', true);
+    expect(view.selected).toBe('enc/enc_drop');
+    view.search('zzz<b>', true);
+    expect(host.querySelector('.kv-search-status')!.textContent).toBe('no layer named “zzz<b>”');
+    expect(host.querySelector('.kv-search-status b')).toBeNull();
+    view.dispose();
+  });
+});
+
+describe('the anywidget entry', () => {
+  it('syncs `selected` both ways, rebuilds on data changes and cleans up', () => {
+    const { model, state, emit, listeners } = fakeModel(loadPayload('toy'));
+    const el = document.createElement('div');
+    const cleanup = widget.render({ model, el });
+    const view = (el.querySelector('.kv-root') as any).kvView as GraphView;
+    // Python -> view
+    state.selected = 'b1_bn';
+    emit('change:selected');
+    expect(view.selected).toBe('b1_bn');
+    expect(el.querySelector('.kv-error-text')!.textContent).toContain('<boom>');
+    // view -> Python (a neighbour link is a user action)
+    (el.querySelector('button.kv-link') as HTMLButtonElement).click();
+    expect(state.selected).toBe('b1_conv');
+    expect(model.save_changes).toHaveBeenCalled();
+    // new data keeps the selection when the node still exists
+    state.data = loadPayload('toy');
+    emit('change:data');
+    const rebuilt = (el.querySelector('.kv-root') as any).kvView as GraphView;
+    expect(rebuilt.selected).toBe('b1_conv');
+    expect(el.querySelectorAll('.kv-root')).toHaveLength(1);
+    cleanup();
+    expect(el.children).toHaveLength(0);
+    expect(listeners.get('change:selected')).toHaveLength(0);
+    expect(listeners.get('msg:custom')).toHaveLength(0);
+  });
+});

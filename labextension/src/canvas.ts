@@ -1,0 +1,321 @@
+/**
+ * GraphCanvas: the cytoscape instance of one view. Elements from the collapsed
+ * state, stylesheet with CSS variables resolved, layout, viewport, selection
+ * and search marks. GraphView (renderer.ts) owns the state and the DOM around.
+ */
+
+import cytoscape from 'cytoscape';
+
+import * as E from './elements';
+import { bentEdges, computeLayout, type LayoutStrategy, type Positions } from './layout';
+import { LABEL_HEIGHT, LABEL_WIDTH, LabelMeasurer, replaceLabelSizing } from './measure';
+import { computedLookup, FALLBACK_STYLESHEET, resolveStylesheet } from './theme';
+import type { ViewGraph } from './viewgraph';
+import {
+  boundsOf,
+  centreOn,
+  fitBounds,
+  initialView,
+  invalidateContainerPosition,
+  MIN_FIT_ZOOM,
+  READABLE_ZOOM,
+  type IBounds,
+  type Sizes
+} from './viewport';
+
+/** Edge data field: how far a `kv-bent` edge bows out. */
+const BEND = 'kvBend';
+
+/** Pointer events before which cytoscape's cached container position is refreshed. */
+const FRESH_POSITION_EVENTS = ['mouseover', 'mousedown', 'touchstart', 'wheel'] as const;
+
+/** What the user did on the canvas. */
+export interface ICanvasEvents {
+  /** A node was tapped. */
+  tapNode(id: string, isCollapsed: boolean): void;
+  /** The background was tapped. */
+  tapBackground(): void;
+  /** A node was double-tapped: `container` is it (if expanded) or its parent. */
+  doubleTap(container: string | null): void;
+}
+
+/** The cytoscape canvas of one view payload. */
+export class GraphCanvas {
+  /**
+   * Make cytoscape in `container` (which must have a size), lay out and set
+   * the first view. `styleRoot` is where CSS variables are read.
+   */
+  constructor(
+    container: HTMLElement,
+    vg: ViewGraph,
+    collapsed: E.CollapsedState,
+    styleRoot: Element,
+    events: ICanvasEvents
+  ) {
+    this._vg = vg;
+    this._collapsed = collapsed;
+    this._styleRoot = styleRoot;
+    const style = this._resolvedStyle();
+    this._styleKey = JSON.stringify(style);
+    this.cy = cytoscape({
+      container,
+      elements: this._elements(),
+      layout: { name: 'null' },
+      style,
+      minZoom: 0.01,
+      maxZoom: 4,
+      boxSelectionEnabled: false,
+      selectionType: 'single'
+    });
+    this._bind(events);
+    // A scroll event arrives a frame after the scroll, so a click right after
+    // one (or after the notebook re-laid itself out) would be mapped with the
+    // old position: refresh it as the pointer arrives, before cytoscape reads it.
+    this._container = container;
+    for (const type of FRESH_POSITION_EVENTS) {
+      container.addEventListener(type, this._invalidate, { capture: true, passive: true });
+    }
+    this._layout();
+    this.firstView();
+  }
+
+  /** The cytoscape instance. */
+  readonly cy: cytoscape.Core;
+
+  /** How the current layout was made. */
+  get strategy(): LayoutStrategy {
+    return this._strategy;
+  }
+
+  /** Whether the user panned or zoomed since the last programmatic view. */
+  get userMoved(): boolean {
+    return this._userMoved;
+  }
+
+  /** Show another collapsed state: new elements, new layout, a readable view. */
+  setCollapsed(collapsed: E.CollapsedState, focus: string | null): void {
+    const cy = this.cy;
+    this._collapsed = collapsed;
+    cy.batch(() => {
+      cy.elements().remove();
+      cy.add(this._elements());
+    });
+    this._layout();
+    // Refit when the result is readable; else keep a readable zoom on the
+    // container that changed (or start again at the inputs).
+    const target = focus !== null ? cy.getElementById(focus) : cy.collection();
+    fitBounds(cy, this._bounds);
+    if (cy.zoom() < MIN_FIT_ZOOM) {
+      if (target.empty()) {
+        this.firstView();
+      } else {
+        cy.zoom(READABLE_ZOOM);
+        cy.center(target);
+      }
+    }
+  }
+
+  /** A fit when readable, else a readable zoom at the model inputs. */
+  firstView(): void {
+    const vg = this._vg;
+    const rankdir = vg.payload.options?.rankdir === 'LR' ? 'LR' : 'TB';
+    const anchors: IBounds[] = [];
+    for (const id of vg.graph.model.inputs) {
+      const rep = E.representative(vg, this._collapsed, id);
+      const box = boundsOf(this._positions, this._sizes, [rep]);
+      if (box) {
+        anchors.push(box);
+      }
+    }
+    initialView(this.cy, this._bounds, anchors, rankdir);
+    this._userMoved = false;
+  }
+
+  /** Fit the whole graph. */
+  fit(): void {
+    fitBounds(this.cy, this._bounds);
+    this._userMoved = false;
+  }
+
+  /** Centre a node (zooming in when far out). */
+  centre(id: string): void {
+    centreOn(this.cy, this.cy.getElementById(id));
+  }
+
+  /** Mark the selected node (null: none). */
+  setSelected(id: string | null): void {
+    const cy = this.cy;
+    cy.$(':selected').unselect();
+    if (id !== null) {
+      cy.getElementById(id).select();
+    }
+  }
+
+  /** Mark search hits with `kv-match`. */
+  setMatches(ids: ReadonlyArray<string>): void {
+    const cy = this.cy;
+    cy.batch(() => {
+      cy.$('.kv-match').removeClass('kv-match');
+      for (const id of ids) {
+        cy.getElementById(id).addClass('kv-match');
+      }
+    });
+  }
+
+  /** Re-resolve the stylesheet (theme change); no-op when nothing changed. */
+  applyStyle(): void {
+    const cy = this.cy;
+    const fontKey = this._fontKey;
+    const style = this._resolvedStyle();
+    const key = JSON.stringify(style);
+    if (key === this._styleKey && fontKey === this._fontKey) {
+      return;
+    }
+    this._styleKey = key;
+    cy.batch(() => {
+      const measurer = this._measurer;
+      if (measurer && fontKey !== this._fontKey) {
+        cy.nodes().forEach(n => {
+          const size = measurer.measure(String(n.data('label')), n.hasClass('kv-collapsed'));
+          n.data({ [LABEL_WIDTH]: size.w, [LABEL_HEIGHT]: size.h });
+        });
+      }
+      cy.style(style);
+    });
+  }
+
+  /** The container changed size. */
+  resize(): void {
+    this.cy.resize();
+  }
+
+  /** The page scrolled: cytoscape's cached container position is stale. */
+  invalidatePosition(): void {
+    invalidateContainerPosition(this.cy);
+  }
+
+  /** Destroy cytoscape. */
+  dispose(): void {
+    for (const type of FRESH_POSITION_EVENTS) {
+      this._container.removeEventListener(type, this._invalidate, { capture: true });
+    }
+    this.cy.destroy();
+  }
+
+  private _bind(events: ICanvasEvents): void {
+    const cy = this.cy;
+    cy.on('tap', evt => {
+      if (evt.target === cy) {
+        events.tapBackground();
+      }
+    });
+    cy.on('tap', 'node', evt => {
+      events.tapNode(evt.target.id(), evt.target.hasClass('kv-collapsed'));
+    });
+    cy.on('dbltap', 'node', evt => {
+      const node = evt.target as cytoscape.NodeSingular;
+      const container = node.isParent() ? node.id() : node.data('parent');
+      events.doubleTap(typeof container === 'string' ? container : null);
+    });
+    cy.on('dragpan scrollzoom pinchzoom', () => {
+      this._userMoved = true;
+    });
+  }
+
+  private _resolvedStyle(): cytoscape.StylesheetJson {
+    const sheet = this._vg.payload.style?.stylesheet ?? FALLBACK_STYLESHEET;
+    const resolved = resolveStylesheet(sheet, computedLookup(this._styleRoot));
+    const { rules, font } = replaceLabelSizing(resolved);
+    const fontKey = JSON.stringify(font);
+    if (fontKey !== this._fontKey) {
+      this._fontKey = fontKey;
+      this._measurer = font ? new LabelMeasurer(font) : null;
+    }
+    // Skip connections along a column bow out instead of crossing its nodes.
+    rules.push({
+      selector: 'edge.kv-bent',
+      style: {
+        'curve-style': 'unbundled-bezier',
+        'control-point-distances': `data(${BEND})`,
+        'control-point-weights': 0.5
+      }
+    });
+    return rules as cytoscape.StylesheetJson;
+  }
+
+  /** Element definitions, with label sizes when the stylesheet sizes by label. */
+  private _elements(): cytoscape.ElementDefinition[] {
+    const els = E.buildElements(this._vg, this._collapsed);
+    const measurer = this._measurer;
+    if (measurer) {
+      for (const el of els) {
+        if (el.group === 'nodes') {
+          const data = el.data as E.INodeData & Record<string, unknown>;
+          const size = measurer.measure(data.label, el.classes.includes('kv-collapsed'));
+          data[LABEL_WIDTH] = size.w;
+          data[LABEL_HEIGHT] = size.h;
+        }
+      }
+    }
+    return els as cytoscape.ElementDefinition[];
+  }
+
+  private _layout(): void {
+    const cy = this.cy;
+    const vg = this._vg;
+    // Body sizes (labels sit inside nodes): outerWidth is a style lookup, where
+    // layoutDimensions() would compute a bounding box per node.
+    const sizes: Sizes = new Map();
+    const nodes = cy.nodes().map(n => {
+      const compound = n.isParent();
+      const parent = n.data('parent') as string | undefined;
+      const size = compound
+        ? { w: 0, h: 0 }
+        : { w: Math.max(n.outerWidth(), 1), h: Math.max(n.outerHeight(), 1) };
+      if (!compound) {
+        sizes.set(n.id(), size);
+      }
+      return { id: n.id(), width: size.w, height: size.h, parent, compound };
+    });
+    const edgeEls = cy.edges();
+    const edges = edgeEls.map(e => ({ source: e.source().id(), target: e.target().id() }));
+    const result = computeLayout(vg, this._collapsed, nodes, edges);
+    this._strategy = result.strategy;
+    this._positions = result.positions;
+    this._sizes = sizes;
+    const box = boundsOf(result.positions, sizes);
+    // Room for compound padding and labels around the edge of the drawing.
+    this._bounds = box && { x1: box.x1 - 20, y1: box.y1 - 30, x2: box.x2 + 20, y2: box.y2 + 20 };
+    const rankdir = vg.payload.options?.rankdir === 'LR' ? 'LR' : 'TB';
+    const bends = bentEdges(result.positions, sizes, edges, rankdir);
+    cy.batch(() => {
+      for (const [id, p] of result.positions) {
+        cy.getElementById(id).position(p);
+      }
+      edgeEls.forEach((e, i) => {
+        const bend = bends.get(i);
+        if (bend !== undefined) {
+          e.data(BEND, bend).addClass('kv-bent');
+        } else if (e.hasClass('kv-bent')) {
+          e.removeClass('kv-bent');
+        }
+      });
+    });
+  }
+
+  private _vg: ViewGraph;
+  private _collapsed: E.CollapsedState;
+  private _styleRoot: Element;
+  private _strategy: LayoutStrategy = 'dagre';
+  private _userMoved = false;
+  private _styleKey = '';
+  private _fontKey = '';
+  private _measurer: LabelMeasurer | null = null;
+  private _positions: Positions = new Map();
+  private _sizes: Sizes = new Map();
+  private _bounds: IBounds | null = null;
+  private _container: HTMLElement;
+  private _invalidate = (): void => {
+    invalidateContainerPosition(this.cy);
+  };
+}

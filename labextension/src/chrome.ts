@@ -1,0 +1,145 @@
+/**
+ * The header (model facts, notes) and the toolbar (search, fit, expand/collapse
+ * all, legend) around the graph canvas. Built from text only.
+ */
+
+import { button, h } from './dom';
+import { apiLabel, formatCount, formatShapes } from './format';
+import type { ViewGraph } from './viewgraph';
+
+/** The header: model name, API, params, input and output shapes, notes. */
+export function buildHeader(vg: ViewGraph): HTMLElement {
+  const model = vg.graph.model;
+  const header = h('div', 'kv-header');
+  const title = h('div', 'kv-header-main');
+  title.append(h('span', 'kv-model-name', model.name));
+  const api = apiLabel(model.api);
+  const badge =
+    model.class_name && !['Functional', 'Sequential'].includes(model.class_name)
+      ? `${api} · ${model.class_name}`
+      : api;
+  title.append(h('span', 'kv-badge', badge));
+  if (!model.built) {
+    title.append(h('span', 'kv-badge kv-badge-warn', 'not built'));
+  }
+  header.append(title);
+  const facts = h('div', 'kv-header-facts');
+  const fact = (label: string, value: string) => {
+    const item = h('span', 'kv-fact');
+    item.append(h('span', 'kv-fact-label', `${label} `), h('span', 'kv-fact-value', value));
+    facts.append(item);
+  };
+  const p = model.params;
+  fact('Params', formatCount(p.total));
+  fact('Trainable', formatCount(p.trainable));
+  if (p.non_trainable > 0) {
+    fact('Non-trainable', formatCount(p.non_trainable));
+  }
+  fact('Input', formatShapes(model.input_shapes ?? []) || '—');
+  fact('Output', formatShapes(model.output_shapes ?? []) || '—');
+  header.append(facts);
+  const notes = vg.payload.notes ?? [];
+  if (notes.length > 0) {
+    const box = h('div', 'kv-notes');
+    for (const note of notes) {
+      const banner = h('div', 'kv-note', String(note));
+      banner.setAttribute('role', 'note');
+      box.append(banner);
+    }
+    header.append(box);
+  }
+  return header;
+}
+
+/** What the toolbar's controls do. */
+export interface IToolbarActions {
+  /** Find a layer; `next` when Enter asks for the following match. */
+  search(query: string, next: boolean): void;
+  /** Fit the graph in view. */
+  fit(): void;
+  /** Expand every container. */
+  expandAll(): void;
+  /** Collapse every container. */
+  collapseAll(): void;
+}
+
+/** The toolbar: search box and its status, buttons, legend. */
+export class Toolbar {
+  /** Build the toolbar for a graph. */
+  constructor(vg: ViewGraph, actions: IToolbarActions) {
+    this.node = h('div', 'kv-toolbar');
+    const search = h('input', 'kv-search');
+    search.type = 'search';
+    search.placeholder = 'Find a layer…';
+    search.setAttribute('aria-label', 'Find a layer by name');
+    search.spellcheck = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    search.addEventListener('input', () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => actions.search(search.value, false), 200);
+    });
+    search.addEventListener('keydown', event => {
+      if (event.key === 'Enter') {
+        clearTimeout(timer);
+        event.preventDefault();
+        actions.search(search.value, true);
+      }
+      // Keep notebook shortcuts (a, b, dd, ...) from acting on the cell.
+      event.stopPropagation();
+    });
+    this._status = h('span', 'kv-search-status');
+    this._status.setAttribute('aria-live', 'polite');
+    const group = h('div', 'kv-toolbar-group');
+    group.append(search, this._status);
+    const buttons = h('div', 'kv-toolbar-group');
+    buttons.append(button('Fit', 'kv-button', () => actions.fit(), 'Fit the whole graph in view'));
+    if (vg.containers.length > 0) {
+      buttons.append(
+        button('Expand all', 'kv-button', () => actions.expandAll(), 'Open every group'),
+        button('Collapse all', 'kv-button', () => actions.collapseAll(), 'Close every group')
+      );
+    }
+    this.node.append(group, buttons, buildLegend(vg));
+    this.search = search;
+  }
+
+  /** The toolbar element. */
+  readonly node: HTMLElement;
+
+  /** The search box. */
+  readonly search: HTMLInputElement;
+
+  /** Show a short status next to the search box ("" clears it). */
+  setStatus(text: string, isError = false): void {
+    this._status.textContent = text;
+    this._status.classList.toggle('kv-status-error', isError);
+  }
+
+  private _status: HTMLElement;
+}
+
+/** Swatches of the node kinds present in the graph, coloured from the payload. */
+export function buildLegend(vg: ViewGraph): HTMLElement {
+  const legend = h('div', 'kv-legend');
+  legend.setAttribute('aria-label', 'Layer kinds');
+  const kinds = vg.payload.style?.kinds ?? {};
+  const present = new Set<string>();
+  for (const n of vg.graph.nodes) {
+    present.add(n.kind);
+  }
+  if (vg.containers.some(id => vg.block(id))) {
+    present.add('block');
+  }
+  for (const [kind, style] of Object.entries(kinds)) {
+    if (!present.has(kind)) {
+      continue;
+    }
+    const item = h('span', 'kv-legend-item');
+    const swatch = h('span', 'kv-swatch');
+    // background-color takes no url(), so a payload value cannot fetch anything.
+    swatch.style.setProperty('background-color', String(style.color));
+    item.append(swatch, h('span', undefined, style.label ?? kind));
+    legend.append(item);
+  }
+  return legend;
+}

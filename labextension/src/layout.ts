@@ -1,0 +1,378 @@
+/**
+ * Where the visible nodes go. Small views: dagre (layered, compound-aware). Big
+ * views: the positions Python computed (`payload.positions`), or, when there are
+ * none, a fast iterative layered layout of our own. Pure: no DOM, no cytoscape.
+ */
+
+import dagre from '@dagrejs/dagre';
+
+import { representative, type CollapsedState } from './elements';
+import type { ViewGraph } from './viewgraph';
+
+/** A node to place: a leaf, a collapsed container, or an expanded compound. */
+export interface ILayoutNode {
+  /** Cytoscape node id. */
+  id: string;
+  /** Width in model units (ignored for compounds). */
+  width: number;
+  /** Height in model units (ignored for compounds). */
+  height: number;
+  /** Compound parent, if any. */
+  parent?: string;
+  /** Whether this is an expanded container (its box follows its children). */
+  compound?: boolean;
+}
+
+/** An edge between two placed nodes. */
+export interface ILayoutEdge {
+  /** Source node id. */
+  source: string;
+  /** Target node id. */
+  target: string;
+}
+
+/** Centre positions of the non-compound nodes. */
+export type Positions = Map<string, { x: number; y: number }>;
+
+/** Which layout was used. */
+export type LayoutStrategy = 'dagre' | 'dagre-flat' | 'preset' | 'layered';
+
+/** A computed layout. */
+export interface ILayoutResult {
+  /** How it was made. */
+  strategy: LayoutStrategy;
+  /** Where each non-compound node goes. */
+  positions: Positions;
+}
+
+/** Default of `options.dagre_max_nodes`. */
+export const DEFAULT_DAGRE_MAX_NODES = 1500;
+
+/**
+ * Hard ceiling on what dagre is handed, whatever the options say: dagre
+ * recurses per rank and overflows the stack near 2,600 nodes of a deep chain.
+ */
+export const DAGRE_HARD_LIMIT = 2000;
+
+const NODE_SEP = 30;
+/** Gap between ranks: room for the shape labels on the edges when shown. */
+const RANK_SEP = 32;
+const RANK_SEP_SHAPES = 46;
+const RANK_SEP_SHAPES_LR = 90;
+
+/** dagre, with compound nodes; throws on dagre errors. */
+export function dagreLayout(
+  nodes: ReadonlyArray<ILayoutNode>,
+  edges: ReadonlyArray<ILayoutEdge>,
+  rankdir: 'TB' | 'LR',
+  compound = true,
+  rankSep = RANK_SEP_SHAPES
+): Positions {
+  const g = new dagre.graphlib.Graph({ compound, multigraph: false });
+  g.setGraph({ rankdir, nodesep: NODE_SEP, ranksep: rankSep, edgesep: 10 });
+  g.setDefaultEdgeLabel(() => ({}));
+  for (const n of nodes) {
+    if (n.compound) {
+      if (compound) {
+        g.setNode(n.id, {});
+      }
+    } else {
+      g.setNode(n.id, { width: n.width, height: n.height });
+    }
+  }
+  if (compound) {
+    for (const n of nodes) {
+      if (n.parent !== undefined && g.hasNode(n.parent)) {
+        g.setParent(n.id, n.parent);
+      }
+    }
+  }
+  // An edge into a compound gets two ranks, so that the compound's label (drawn
+  // above its box) and the edge's shape label do not sit on each other.
+  const parentOf = new Map<string, string>();
+  for (const n of nodes) {
+    if (n.parent !== undefined) {
+      parentOf.set(n.id, n.parent);
+    }
+  }
+  const entersCompound = (source: string, target: string): boolean => {
+    const around = new Set<string>();
+    for (let p = parentOf.get(source); p !== undefined; p = parentOf.get(p)) {
+      around.add(p);
+    }
+    const first = parentOf.get(target);
+    return first !== undefined && !around.has(first);
+  };
+  for (const e of edges) {
+    if (g.hasNode(e.source) && g.hasNode(e.target) && e.source !== e.target) {
+      g.setEdge(e.source, e.target, compound && entersCompound(e.source, e.target) ? { minlen: 2 } : {});
+    }
+  }
+  dagre.layout(g);
+  const positions: Positions = new Map();
+  for (const n of nodes) {
+    if (!n.compound) {
+      const label = g.node(n.id) as { x: number; y: number };
+      positions.set(n.id, { x: label.x, y: label.y });
+    }
+  }
+  return positions;
+}
+
+/**
+ * A layered layout for big graphs, iterative throughout: longest-path layers in
+ * topological order (edges closing a cycle are ignored), one barycenter pass to
+ * order each layer, then rows centred on x = 0.
+ */
+export function layeredLayout(
+  nodes: ReadonlyArray<ILayoutNode>,
+  edges: ReadonlyArray<ILayoutEdge>,
+  rankdir: 'TB' | 'LR',
+  rankSep = RANK_SEP_SHAPES
+): Positions {
+  const leaves = nodes.filter(n => !n.compound);
+  const index = new Map<string, number>();
+  leaves.forEach((n, i) => index.set(n.id, i));
+  const count = leaves.length;
+  const preds: number[][] = Array.from({ length: count }, () => []);
+  const succs: number[][] = Array.from({ length: count }, () => []);
+  const indegree = new Array<number>(count).fill(0);
+  for (const e of edges) {
+    const s = index.get(e.source);
+    const t = index.get(e.target);
+    if (s === undefined || t === undefined || s === t) {
+      continue;
+    }
+    succs[s].push(t);
+    preds[t].push(s);
+    indegree[t]++;
+  }
+  // Kahn's algorithm; nodes stuck on a cycle are released in input order.
+  const layer = new Array<number>(count).fill(0);
+  const done = new Array<boolean>(count).fill(false);
+  const queued = new Array<boolean>(count).fill(false);
+  const queue: number[] = [];
+  const enqueue = (v: number) => {
+    queued[v] = true;
+    queue.push(v);
+  };
+  for (let i = 0; i < count; i++) {
+    if (indegree[i] === 0) {
+      enqueue(i);
+    }
+  }
+  let head = 0;
+  let nextStuck = 0;
+  for (let placed = 0; placed < count; placed++) {
+    if (head >= queue.length) {
+      while (queued[nextStuck]) {
+        nextStuck++;
+      }
+      enqueue(nextStuck);
+    }
+    const v = queue[head++];
+    done[v] = true;
+    for (const u of preds[v]) {
+      if (done[u] && u !== v) {
+        layer[v] = Math.max(layer[v], layer[u] + 1);
+      }
+    }
+    for (const w of succs[v]) {
+      if (--indegree[w] === 0 && !queued[w]) {
+        enqueue(w);
+      }
+    }
+  }
+  const layers: number[][] = [];
+  for (const v of queue) {
+    (layers[layer[v]] ??= []).push(v);
+  }
+  // Order each layer by the mean slot of its placed predecessors.
+  const slot = new Array<number>(count).fill(0);
+  for (const row of layers) {
+    if (!row) {
+      continue;
+    }
+    const key = row.map(v => {
+      const ps = preds[v].filter(u => layer[u] < layer[v]);
+      return ps.length ? ps.reduce((a, u) => a + slot[u], 0) / ps.length : Number.MAX_VALUE;
+    });
+    const order = row.map((_v, i) => i).sort((a, b) => key[a] - key[b] || a - b);
+    order.forEach((i, k) => {
+      slot[row[i]] = k;
+    });
+    row.splice(0, row.length, ...order.map(i => row[i]));
+  }
+  const positions: Positions = new Map();
+  const horizontal = rankdir === 'LR';
+  let depth = 0;
+  for (const row of layers) {
+    if (!row) {
+      continue;
+    }
+    // Along the row: widths (TB) or heights (LR); across: the row's thickness.
+    const along = (v: number) => (horizontal ? leaves[v].height : leaves[v].width);
+    const across = Math.max(...row.map(v => (horizontal ? leaves[v].width : leaves[v].height)));
+    const total = row.reduce((a, v) => a + along(v), 0) + NODE_SEP * (row.length - 1);
+    let cursor = -total / 2;
+    for (const v of row) {
+      const centre = cursor + along(v) / 2;
+      const c = depth + across / 2;
+      positions.set(leaves[v].id, horizontal ? { x: c, y: centre } : { x: centre, y: c });
+      cursor += along(v) + NODE_SEP;
+    }
+    depth += across + rankSep;
+  }
+  return positions;
+}
+
+/**
+ * Positions from `payload.positions`, already laid out for the payload's
+ * rankdir by Python (`kerasviz.view.layered_positions`). A collapsed container
+ * sits at the centroid of its members. Null when some visible node has none.
+ */
+export function presetLayout(
+  vg: ViewGraph,
+  collapsed: CollapsedState,
+  nodes: ReadonlyArray<ILayoutNode>
+): Positions | null {
+  const given = vg.payload.positions;
+  if (!given) {
+    return null;
+  }
+  const sums = new Map<string, { x: number; y: number; n: number }>();
+  for (const n of vg.graph.nodes) {
+    const p = given[n.id];
+    if (!p) {
+      continue;
+    }
+    const rep = representative(vg, collapsed, n.id);
+    const s = sums.get(rep) ?? { x: 0, y: 0, n: 0 };
+    s.x += p[0];
+    s.y += p[1];
+    s.n += 1;
+    sums.set(rep, s);
+  }
+  const positions: Positions = new Map();
+  for (const n of nodes) {
+    if (n.compound) {
+      continue;
+    }
+    const s = sums.get(n.id);
+    if (!s) {
+      return null;
+    }
+    positions.set(n.id, { x: s.x / s.n, y: s.y / s.n });
+  }
+  return positions;
+}
+
+/**
+ * Whether a view of this many non-compound nodes is laid out by dagre (which
+ * needs measured node sizes); bigger views use positions or the layered layout.
+ */
+export function usesDagre(vg: ViewGraph, visible: number): boolean {
+  const limit = Math.min(
+    vg.payload.options?.dagre_max_nodes ?? DEFAULT_DAGRE_MAX_NODES,
+    DAGRE_HARD_LIMIT
+  );
+  return visible <= limit;
+}
+
+/**
+ * Lay out the visible nodes: dagre up to `options.dagre_max_nodes` (at most
+ * DAGRE_HARD_LIMIT) non-compound nodes, else the precomputed positions, else the
+ * layered fallback. A dagre failure falls back to dagre without compounds, then
+ * to the layered layout.
+ */
+export function computeLayout(
+  vg: ViewGraph,
+  collapsed: CollapsedState,
+  nodes: ReadonlyArray<ILayoutNode>,
+  edges: ReadonlyArray<ILayoutEdge>
+): ILayoutResult {
+  const rankdir = vg.payload.options?.rankdir === 'LR' ? 'LR' : 'TB';
+  // Left to right, a shape label lies along its edge and needs a longer gap.
+  const shapes = vg.payload.options?.show_shapes !== false;
+  const rankSep = shapes ? (rankdir === 'LR' ? RANK_SEP_SHAPES_LR : RANK_SEP_SHAPES) : RANK_SEP;
+  const visible = nodes.reduce((a, n) => a + (n.compound ? 0 : 1), 0);
+  if (usesDagre(vg, visible)) {
+    const hasCompounds = nodes.some(n => n.compound);
+    try {
+      return { strategy: 'dagre', positions: dagreLayout(nodes, edges, rankdir, hasCompounds, rankSep) };
+    } catch {
+      // dagre's compound ranking can fail on some nestings; leaves only then.
+    }
+    if (hasCompounds) {
+      try {
+        return { strategy: 'dagre-flat', positions: dagreLayout(nodes, edges, rankdir, false, rankSep) };
+      } catch {
+        // Fall through to the layered layout.
+      }
+    }
+  }
+  const preset = presetLayout(vg, collapsed, nodes);
+  if (preset) {
+    return { strategy: 'preset', positions: preset };
+  }
+  return { strategy: 'layered', positions: layeredLayout(nodes, edges, rankdir, rankSep) };
+}
+
+/**
+ * Edges drawn straight would run through other nodes when both ends sit in one
+ * column (a residual connection around a chain). Returns, per such edge index,
+ * how far to bow it out (a bezier control-point distance).
+ */
+export function bentEdges(
+  positions: Positions,
+  sizes: ReadonlyMap<string, { w: number; h: number }>,
+  edges: ReadonlyArray<ILayoutEdge>,
+  rankdir: 'TB' | 'LR'
+): Map<number, number> {
+  const horizontal = rankdir === 'LR';
+  const along = (p: { x: number; y: number }) => (horizontal ? p.x : p.y);
+  const across = (p: { x: number; y: number }) => (horizontal ? p.y : p.x);
+  const thickness = (id: string) => {
+    const size = sizes.get(id) ?? { w: 0, h: 0 };
+    return horizontal ? size.h : size.w;
+  };
+  // Every node by its position along the layout direction, for range lookups.
+  const sorted = [...positions.entries()]
+    .map(([id, p]) => ({ id, along: along(p), across: across(p), half: thickness(id) / 2 }))
+    .sort((a, b) => a.along - b.along);
+  const firstAfter = (value: number): number => {
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (sorted[mid].along <= value) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  };
+  const bends = new Map<number, number>();
+  edges.forEach((e, i) => {
+    const s = positions.get(e.source);
+    const t = positions.get(e.target);
+    if (!s || !t) {
+      return;
+    }
+    const line = across(s);
+    if (Math.abs(line - across(t)) > Math.min(thickness(e.source), thickness(e.target)) / 2) {
+      return;
+    }
+    const lo = Math.min(along(s), along(t));
+    const hi = Math.max(along(s), along(t));
+    for (let k = firstAfter(lo); k < sorted.length && sorted[k].along < hi; k++) {
+      const n = sorted[k];
+      if (n.id !== e.source && n.id !== e.target && Math.abs(n.across - line) < n.half + 4) {
+        bends.set(i, Math.max(thickness(e.source), thickness(e.target), n.half * 2) + 40);
+        return;
+      }
+    }
+  });
+  return bends;
+}

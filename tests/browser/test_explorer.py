@@ -1,0 +1,100 @@
+"""The explorer in a real JupyterLab and Notebook 7: paint, click, inspect, sync."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser._jupyter import (
+    open_notebook,
+    output_text,
+    run_all_cells,
+    screenshot,
+    write_notebook,
+)
+
+pytestmark = pytest.mark.browser
+
+SEED = '''import os
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+import keras
+from keras import layers
+main_input = keras.Input(shape=(100,), dtype="int32", name="main_input")
+x = layers.Embedding(output_dim=512, input_dim=10000, name="embedding")(main_input)
+lstm_out = layers.LSTM(32, name="lstm")(x)
+aux_output = layers.Dense(1, activation="sigmoid", name="aux_output")(lstm_out)
+aux_input = keras.Input(shape=(5,), name="aux_input")
+x = layers.concatenate([lstm_out, aux_input], name="concatenate")
+x = layers.Dense(64, activation="relu", name="dense_a")(x)
+x = layers.Dense(64, activation="relu", name="dense_b")(x)
+x = layers.Dense(64, activation="relu", name="dense_c")(x)
+main_output = layers.Dense(1, activation="sigmoid", name="main_output")(x)
+model = keras.Model(inputs=[main_input, aux_input], outputs=[main_output, aux_output])
+%load_ext kerasviz'''
+
+PAINTED = '.kv-root[data-kv-painted="true"]'
+
+
+def node_screen_position(page, node_id: str) -> tuple[float, float]:
+    """Where a node is drawn on the page (cytoscape rendered position + canvas box)."""
+    return page.evaluate(
+        """(id) => {
+            const root = document.querySelector('.kv-root');
+            const cy = root.kvView.cy;
+            const node = cy.getElementById(id);
+            if (node.empty()) { throw new Error('no node ' + id); }
+            const p = node.renderedPosition();
+            const box = cy.container().getBoundingClientRect();
+            return [box.left + p.x, box.top + p.y];
+        }""",
+        node_id,
+    )
+
+
+def run_new_cell(page, source: str) -> None:
+    """Append a code cell at the end of the open notebook and run it."""
+    page.evaluate(
+        """async (source) => {
+            const app = window.jupyterapp;
+            const panel = app.shell.currentWidget;
+            const nb = panel.content;
+            const n = nb.model.cells.length;
+            nb.model.sharedModel.insertCell(n, {cell_type: 'code', source});
+            nb.activeCellIndex = n;
+            await app.commands.execute('notebook:run-cell');
+        }""",
+        source,
+    )
+
+
+@pytest.mark.parametrize("app", ["lab", "notebook"])
+def test_click_a_node_inspects_it_and_syncs_to_the_kernel(page, module_jupyter_server, app):
+    server = module_jupyter_server(app=app)
+    name = f"explorer-{app}.ipynb"
+    write_notebook(server.root_dir / name, [SEED, "ex = %kerasviz model\nex"])
+    open_notebook(page, server, name)
+    run_all_cells(page, app)
+    page.locator(PAINTED).first.wait_for(timeout=60_000)
+    canvas_ok = page.evaluate(
+        "() => document.querySelector('.kv-root').kvView.cy.nodes().length"
+    )
+    assert canvas_ok >= 10  # every layer of the seed model is drawn
+
+    page.locator(PAINTED).first.scroll_into_view_if_needed()
+    x, y = node_screen_position(page, "lstm")
+    page.mouse.click(x, y)
+    inspector = page.locator(".kv-inspector").first
+    inspector.locator(".kv-shapes").first.wait_for()
+    page.wait_for_function(
+        "() => document.querySelector('.kv-inspector').textContent.includes('(None, 32)')",
+        timeout=10_000,
+    )
+    assert "lstm" in inspector.inner_text()
+    assert "LSTM" in inspector.inner_text()
+    screenshot(page, f"explorer-{app}-selected")
+
+    run_new_cell(page, "print('SELECTED', ex.selected)")
+    page.wait_for_function(
+        "() => document.body.innerText.includes('SELECTED lstm')", timeout=30_000
+    )
+    assert "SELECTED lstm" in output_text(page)
+    assert page.page_errors == []
