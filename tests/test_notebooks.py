@@ -15,6 +15,17 @@ EXPECTED_TEXT = {
         "inputs: ['main_input', 'aux_input'] outputs: ['main_output', 'aux_output']",
         "params: 5200610 = 5200610",
     ],
+    "02-explorer.ipynb": [
+        "selected: main_output",
+        "aux_output: Dense, 33 params",
+        "Keras models in this notebook",
+    ],
+    "03-sequential-vs-functional.ipynb": [
+        "Equivalent.",
+        "more than one input: 'main_input', 'aux_input'",
+        "('changed', 'hidden', 'hidden'",
+        "('removed', 'dropout', ''",
+    ],
 }
 
 NOTEBOOKS = sorted((pathlib.Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
@@ -32,7 +43,7 @@ def test_notebook_runs(path, tmp_path):
         nb,
         timeout=600,
         kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent)}},
+        resources={"metadata": {"path": str(tmp_path)}},  # files it writes land here
     ).execute()
     errors = [
         out
