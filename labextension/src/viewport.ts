@@ -12,10 +12,10 @@ import type cytoscape from 'cytoscape';
 import type { Positions } from './layout';
 
 /** Below this zoom a fit is unreadable, and the first view starts at the inputs. */
-export const MIN_FIT_ZOOM = 0.55;
+export const MIN_FIT_ZOOM = 0.75;
 
 /** Zoom of the first view when a fit is unreadable. */
-export const READABLE_ZOOM = 0.8;
+export const READABLE_ZOOM = 0.9;
 
 /** Largest zoom a fit may reach (a 2-node model should not fill the screen). */
 export const MAX_FIT_ZOOM = 1.4;
