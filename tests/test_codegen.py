@@ -258,3 +258,40 @@ def test_public_names():
     assert kerasviz.to_code is not None
     assert issubclass(kerasviz.NotSequentialError, ValueError)
     assert kerasviz.check_equivalent is not None
+
+
+def _scale_class():
+    import keras
+
+    class Scale(keras.layers.Layer):
+        """A custom layer, importable from this module."""
+
+        def __init__(self, factor=2.0, **kwargs):
+            super().__init__(**kwargs)
+            self.factor = factor
+
+        def call(self, x):
+            return x * self.factor
+
+        def get_config(self):
+            return {**super().get_config(), "factor": self.factor}
+
+    Scale.__module__ = __name__
+    Scale.__qualname__ = "Scale"
+    return Scale
+
+
+Scale = None  # set at first use, so importing this module does not import Keras
+
+
+def test_custom_layer_is_imported_by_path(keras):
+    global Scale
+    Scale = Scale or _scale_class()
+    inp = keras.Input((3,), name="x")
+    m = keras.Model(inp, Scale(factor=3.0, name="scale")(inp), name="custom")
+    code = to_code(m)
+    assert f"from {__name__} import Scale  # custom layer class" in code
+    # no class defaults are known for user code: its whole config is written out
+    assert "Scale(trainable=True, dtype='float32', factor=3.0, name='scale')(x)" in code
+    rebuilt, _ = rebuild(m, "functional")
+    assert check_equivalent(m, rebuilt).equivalent
