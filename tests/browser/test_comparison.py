@@ -4,24 +4,31 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser._jupyter import open_notebook, run_all_cells, screenshot, write_notebook
+from tests.browser._jupyter import (
+    open_notebook,
+    run_all_cells,
+    screenshot,
+    write_notebook,
+)
 
 pytestmark = pytest.mark.browser
 
 CELLS = [
-    '''import os
+    """import os
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 import keras
 import kerasviz
 mlp = keras.Sequential([keras.Input((20,), name="features"),
                         keras.layers.Dense(16, activation="relu", name="hidden"),
                         keras.layers.Dense(3, activation="softmax", name="probs")],
-                       name="mlp")''',
+                       name="mlp")""",
     "view = kerasviz.compare(mlp)\nview",
 ]
 
 
-def test_comparison_shows_two_graphs_two_code_panels_and_a_verdict(page, module_jupyter_server):
+def test_comparison_shows_two_graphs_two_code_panels_and_a_verdict(
+    page, module_jupyter_server
+):
     server = module_jupyter_server(app="lab")
     write_notebook(server.root_dir / "compare.ipynb", CELLS)
     open_notebook(page, server, "compare.ipynb")

@@ -14,7 +14,7 @@ from tests.browser._jupyter import (
 
 pytestmark = pytest.mark.browser
 
-SEED = '''import os
+SEED = """import os
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 import keras
 from keras import layers
@@ -29,7 +29,7 @@ x = layers.Dense(64, activation="relu", name="dense_b")(x)
 x = layers.Dense(64, activation="relu", name="dense_c")(x)
 main_output = layers.Dense(1, activation="sigmoid", name="main_output")(x)
 model = keras.Model(inputs=[main_input, aux_input], outputs=[main_output, aux_output])
-%load_ext kerasviz'''
+%load_ext kerasviz"""
 
 PAINTED = '.kv-root[data-kv-painted="true"]'
 
@@ -67,7 +67,9 @@ def run_new_cell(page, source: str) -> None:
 
 
 @pytest.mark.parametrize("app", ["lab", "notebook"])
-def test_click_a_node_inspects_it_and_syncs_to_the_kernel(page, module_jupyter_server, app):
+def test_click_a_node_inspects_it_and_syncs_to_the_kernel(
+    page, module_jupyter_server, app
+):
     server = module_jupyter_server(app=app)
     name = f"explorer-{app}.ipynb"
     write_notebook(server.root_dir / name, [SEED, "ex = %kerasviz model\nex"])
