@@ -90,9 +90,7 @@ def test_weight_stats_inside_nested_model(nested):
     ex = kerasviz.show(nested)
     sent = []
     ex.send = sent.append
-    ex._on_custom_msg(
-        ex, {"type": "weight_stats", "node": "mid/deep/deep_dense"}, []
-    )
+    ex._on_custom_msg(ex, {"type": "weight_stats", "node": "mid/deep/deep_dense"}, [])
     assert [s["shape"] for s in sent[0]["stats"]] == [[6, 6], [6]]
 
 
