@@ -76,12 +76,7 @@ class KerasvizMagics(Magics):
             from .widgets.comparison import compare
 
             try:
-                return compare(
-                    model,
-                    rankdir=args.rankdir,
-                    show_shapes=not args.no_shapes,
-                    expand_nested=args.expand_nested,
-                )
+                return compare(model, **_view_options(args))
             except (TypeError, ValueError) as e:
                 raise UsageError(str(e)) from None
         return self._show(model, args)
@@ -133,13 +128,7 @@ class KerasvizMagics(Magics):
         from .export import save
 
         try:
-            path = save(
-                model,
-                args.export,
-                rankdir=args.rankdir,
-                show_shapes=not args.no_shapes,
-                expand_nested=args.expand_nested,
-            )
+            path = save(model, args.export, **_view_options(args))
         except (ValueError, ImportError, RuntimeError) as e:
             raise UsageError(str(e)) from None
         print(f"kerasviz: wrote {path}")
@@ -148,13 +137,7 @@ class KerasvizMagics(Magics):
         from .widgets import Explorer
 
         try:
-            return Explorer(
-                model,
-                rankdir=args.rankdir,
-                show_shapes=not args.no_shapes,
-                expand_nested=args.expand_nested,
-                selected=args.select,
-            )
+            return Explorer(model, selected=args.select, **_view_options(args))
         except ValueError as e:
             raise UsageError(str(e)) from None
 
@@ -211,6 +194,15 @@ class KerasvizMagics(Magics):
             print(
                 f"  {k:<20} {type(m).__name__:<12} {len(m.layers):>4} layers  {params}"
             )
+
+
+def _view_options(args: Any) -> dict[str, Any]:
+    """The display options every command shares, from parsed magic arguments."""
+    return {
+        "rankdir": args.rankdir,
+        "show_shapes": not args.no_shapes,
+        "expand_nested": args.expand_nested,
+    }
 
 
 def _is_keras_layer(obj: Any) -> bool:

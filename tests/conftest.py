@@ -42,25 +42,33 @@ def seed_sequential(keras):
     )
 
 
+#: The seed article's two-input, two-output model in Keras 3 form, as source: the
+#: fixture runs it, and browser tests put it in a notebook cell.
+SEED_FUNCTIONAL_SOURCE = """\
+main_input = keras.Input(shape=(100,), dtype="int32", name="main_input")
+x = layers.Embedding(output_dim=512, input_dim=10000, name="embedding")(main_input)
+lstm_out = layers.LSTM(32, name="lstm")(x)
+aux_output = layers.Dense(1, activation="sigmoid", name="aux_output")(lstm_out)
+aux_input = keras.Input(shape=(5,), name="aux_input")
+x = layers.concatenate([lstm_out, aux_input], name="concatenate")
+x = layers.Dense(64, activation="relu", name="dense_a")(x)
+x = layers.Dense(64, activation="relu", name="dense_b")(x)
+x = layers.Dense(64, activation="relu", name="dense_c")(x)
+main_output = layers.Dense(1, activation="sigmoid", name="main_output")(x)
+model = keras.Model(
+    inputs=[main_input, aux_input],
+    outputs=[main_output, aux_output],
+    name="seed_functional",
+)
+"""
+
+
 @pytest.fixture(scope="session")
 def seed_functional(keras):
-    """The seed article's two-input, two-output model in Keras 3 form."""
-    layers = keras.layers
-    main_input = keras.Input(shape=(100,), dtype="int32", name="main_input")
-    x = layers.Embedding(output_dim=512, input_dim=10000, name="embedding")(main_input)
-    lstm_out = layers.LSTM(32, name="lstm")(x)
-    aux_output = layers.Dense(1, activation="sigmoid", name="aux_output")(lstm_out)
-    aux_input = keras.Input(shape=(5,), name="aux_input")
-    x = layers.concatenate([lstm_out, aux_input], name="concatenate")
-    x = layers.Dense(64, activation="relu", name="dense_a")(x)
-    x = layers.Dense(64, activation="relu", name="dense_b")(x)
-    x = layers.Dense(64, activation="relu", name="dense_c")(x)
-    main_output = layers.Dense(1, activation="sigmoid", name="main_output")(x)
-    return keras.Model(
-        inputs=[main_input, aux_input],
-        outputs=[main_output, aux_output],
-        name="seed_functional",
-    )
+    """The seed article's two-input, two-output model (SEED_FUNCTIONAL_SOURCE)."""
+    ns = {"keras": keras, "layers": keras.layers}
+    exec(SEED_FUNCTIONAL_SOURCE, ns)
+    return ns["model"]
 
 
 @pytest.fixture(scope="session")

@@ -11,25 +11,16 @@ from tests.browser._jupyter import (
     screenshot,
     write_notebook,
 )
+from tests.conftest import SEED_FUNCTIONAL_SOURCE
 
 pytestmark = pytest.mark.browser
 
-SEED = """import os
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-import keras
-from keras import layers
-main_input = keras.Input(shape=(100,), dtype="int32", name="main_input")
-x = layers.Embedding(output_dim=512, input_dim=10000, name="embedding")(main_input)
-lstm_out = layers.LSTM(32, name="lstm")(x)
-aux_output = layers.Dense(1, activation="sigmoid", name="aux_output")(lstm_out)
-aux_input = keras.Input(shape=(5,), name="aux_input")
-x = layers.concatenate([lstm_out, aux_input], name="concatenate")
-x = layers.Dense(64, activation="relu", name="dense_a")(x)
-x = layers.Dense(64, activation="relu", name="dense_b")(x)
-x = layers.Dense(64, activation="relu", name="dense_c")(x)
-main_output = layers.Dense(1, activation="sigmoid", name="main_output")(x)
-model = keras.Model(inputs=[main_input, aux_input], outputs=[main_output, aux_output])
-%load_ext kerasviz"""
+SEED = (
+    'import os\nos.environ.setdefault("KERAS_BACKEND", "tensorflow")\n'
+    "import keras\nfrom keras import layers\n"
+    + SEED_FUNCTIONAL_SOURCE
+    + "%load_ext kerasviz"
+)
 
 PAINTED = '.kv-root[data-kv-painted="true"]'
 
