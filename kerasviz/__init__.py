@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from .widgets import Explorer
 
 __all__ = [
+    "MIME_TYPE",
     "EquivalenceReport",
     "Explorer",
     "ModelGraph",
@@ -42,6 +43,7 @@ _LAZY = {
     "compare": ".widgets.comparison",
     "Comparison": ".widgets.comparison",
     "save": ".export",
+    "MIME_TYPE": ".display",
 }
 
 
@@ -115,6 +117,11 @@ def load_ipython_extension(ipython: Any) -> None:
     from .magics import load_ipython_extension as _load
 
     _load(ipython)
+
+
+def _jupyter_labextension_paths() -> list[dict[str, str]]:
+    """Where the built JupyterLab extension (the MIME renderer) lives in the package."""
+    return [{"src": "labextension", "dest": "kerasviz"}]
 
 
 def __getattr__(name: str) -> Any:

@@ -132,3 +132,21 @@ def test_configs_become_json_safe(convert):
     assert back["big"] == "<array shape=(100, 100) dtype=float64>"
     assert back["3"] == "int key"
     assert back["obj"].startswith("<object object at")
+
+
+def test_labextension_is_installed_and_enabled():
+    """`pip install` put the prebuilt MIME renderer where JupyterLab finds it."""
+    import pathlib
+
+    jupyter = pathlib.Path(sys.executable).with_name("jupyter")
+    out = subprocess.run(
+        [str(jupyter), "labextension", "list"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    text = out.stdout + out.stderr
+    line = next((x for x in text.splitlines() if "kerasviz" in x), "")
+    assert f"kerasviz v{kerasviz.__version__}" in line
+    assert "enabled" in line
+    assert "OK" in line

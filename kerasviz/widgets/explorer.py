@@ -10,6 +10,7 @@ import anywidget
 import traitlets as t
 from ipywidgets import CallbackDispatcher
 
+from ..display import mime_bundle
 from ..view import view_payload
 from ._bundle import bundle_path
 from ._weights import find_layer, weight_stats
@@ -104,6 +105,21 @@ class Explorer(anywidget.AnyWidget):
     def __repr__(self) -> str:
         graph = self.data.get("graph", {}).get("model", {})
         return f"<kerasviz.Explorer of {graph.get('name')!r} ({graph.get('api')})>"
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict, dict] | None:
+        """The widget view plus the kerasviz payload and a text summary.
+
+        JupyterLab shows the live widget while its model exists (kernel running,
+        or widget state saved in the notebook) and otherwise draws the payload
+        with the kerasviz labextension, so a saved notebook keeps its graph.
+        """
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if bundle is None:
+            return None
+        data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
+        payload = dict(self.data)
+        payload["options"] = {**payload.get("options", {}), "selected": self.selected}
+        return {**data, **mime_bundle(payload)}, metadata
 
     # ---- public API -------------------------------------------------------------
     @property

@@ -5,6 +5,7 @@
  */
 
 import type { IBlock, IGraphEdge, IGraphNode, IModelGraph, IViewPayload } from './types';
+import { validatePayload } from './validate';
 
 /** Parameter counts of a node or container. */
 export interface IParamCounts {
@@ -16,33 +17,15 @@ export interface IParamCounts {
   non_trainable: number;
 }
 
-/** The version of the view payload envelope this renderer reads. */
-export const VIEW_VERSION = 1;
+export { VIEW_VERSION } from './validate';
 
 /**
  * Check the envelope of a view payload; returns a message saying what is wrong,
- * or null when the renderer can read it.
+ * or null when the renderer can read it (see `validatePayload` in validate.ts).
  */
 export function checkPayload(payload: unknown): string | null {
-  if (!payload || typeof payload !== 'object') {
-    return 'kerasviz: no graph to show (the view payload is empty).';
-  }
-  const p = payload as Partial<IViewPayload>;
-  if (p.kerasviz_view !== VIEW_VERSION) {
-    return (
-      `kerasviz: this view payload has version ${String(p.kerasviz_view)}, but this ` +
-      `renderer reads version ${VIEW_VERSION}. Upgrade kerasviz so that the Python ` +
-      'package and the front end match.'
-    );
-  }
-  const g = p.graph as Partial<IModelGraph> | undefined;
-  if (!g || !Array.isArray(g.nodes) || !Array.isArray(g.edges) || !g.model) {
-    return 'kerasviz: the view payload has no model graph.';
-  }
-  if (g.version !== 1) {
-    return `kerasviz: unsupported model graph schema version ${String(g.version)} (expected 1).`;
-  }
-  return null;
+  const result = validatePayload(payload, false);
+  return result.ok ? null : result.message;
 }
 
 /** Read-only indexes over a view payload. */

@@ -1,0 +1,215 @@
+/**
+ * The JupyterLab MIME renderer of kerasviz: draws `application/vnd.kerasviz.graph+json`
+ * outputs with the same GraphView as the live widget, read-only (no kernel: no
+ * weight statistics), so a saved notebook still shows its interactive graphs.
+ */
+
+import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
+import type { Message } from '@lumino/messaging';
+import { Panel, Widget } from '@lumino/widgets';
+
+import { h } from './dom';
+import { LiveHandover, WIDGET_VIEW_MIME_TYPE, widgetRendererSource } from './live';
+import { GraphView } from './renderer';
+import { validatePayload, type ValidationResult } from './validate';
+
+export { WIDGET_VIEW_MIME_TYPE } from './live';
+
+/**
+ * The MIME type of a kerasviz view payload (labextension/VIEW_PAYLOAD.md); the
+ * same string as `kerasviz.display.MIME_TYPE` in Python.
+ */
+export const MIME_TYPE = 'application/vnd.kerasviz.graph+json';
+
+/**
+ * The class name added to the renderer's node.
+ */
+export const CLASS_NAME = 'kv-mime-output';
+
+/** The class of the pane drawing the payload. */
+export const GRAPH_CLASS = 'kv-mime-graph';
+
+/** The class of the live widget's renderer inside this one. */
+export const LIVE_CLASS = 'kv-mime-live';
+
+/**
+ * The renderer's rank (lower wins): before the Jupyter widget renderer's -10, so
+ * that for an Explorer output (widget view + payload) JupyterLab asks this
+ * renderer, which shows the live widget when there is one and the payload when
+ * not; and before every standard renderer (HTML is 50, plain text 120).
+ */
+export const RANK = -20;
+
+/**
+ * A widget rendering a kerasviz view payload: the graph, a message saying why it
+ * cannot be drawn, or the live widget of the same output.
+ */
+export class GraphOutput extends Panel implements IRenderMime.IRenderer {
+  /**
+   * Construct a new output widget.
+   */
+  constructor(options: IRenderMime.IRendererOptions) {
+    super();
+    this._mimeType = options.mimeType;
+    this.addClass(CLASS_NAME);
+  }
+
+  /** The graph drawn from the payload, or null (message, live widget, not yet). */
+  get view(): GraphView | null {
+    return this._pane?.view ?? null;
+  }
+
+  /** The widget renderer this output handed over to, while it shows the widget. */
+  get live(): IRenderMime.IRenderer | null {
+    return this._handover?.renderer ?? null;
+  }
+
+  /**
+   * Render the payload of `model` into this widget's node.
+   *
+   * Only a trusted output is offered to the widget renderer (an untrusted one is
+   * never given to unsafe renderers); that waits until this widget is attached,
+   * because the registry that knows the notebook's widgets is the output area's.
+   */
+  renderModel(model: IRenderMime.IMimeModel): Promise<void> {
+    this._reset();
+    this._result = validatePayload(model.data[this._mimeType]);
+    if (model.trusted && model.data[WIDGET_VIEW_MIME_TYPE] !== undefined) {
+      this._liveModel = model;
+      if (this.isAttached) {
+        this._tryLive();
+      }
+    } else {
+      this._showPayload();
+    }
+    return Promise.resolve();
+  }
+
+  /** Dispose of the graph, the widget renderers and the timers. */
+  dispose(): void {
+    if (this.isDisposed) {
+      return;
+    }
+    this._reset();
+    super.dispose();
+  }
+
+  protected onAfterAttach(msg: Message): void {
+    super.onAfterAttach(msg);
+    if (this._liveModel !== null && this._handover === null && this._pane === null) {
+      this._tryLive();
+    }
+  }
+
+  private _tryLive(): void {
+    const source = widgetRendererSource(this);
+    if (source === null) {
+      this._showPayload();
+      return;
+    }
+    this._handover = new LiveHandover(source, this._liveModel!, {
+      add: renderer => {
+        renderer.addClass(LIVE_CLASS);
+        this.addWidget(renderer);
+      },
+      live: () => this._disposePane(),
+      fallBack: () => this._showPayload()
+    });
+    this._handover.start();
+  }
+
+  private _showPayload(): void {
+    const result = this._result;
+    if (result === null || this.isDisposed) {
+      return;
+    }
+    if (!result.ok) {
+      this._setPane(new MessagePane(result.message));
+      return;
+    }
+    try {
+      this._setPane(new GraphPane(result.payload));
+    } catch (error) {
+      this._setPane(new MessagePane(`kerasviz: could not draw this graph: ${String(error)}`));
+    }
+  }
+
+  private _setPane(pane: GraphPane | MessagePane): void {
+    this._disposePane();
+    this._pane = pane;
+    this.addWidget(pane);
+  }
+
+  private _disposePane(): void {
+    this._pane?.dispose();
+    this._pane = null;
+  }
+
+  private _reset(): void {
+    this._handover?.dispose();
+    this._handover = null;
+    this._liveModel = null;
+    this._disposePane();
+    this._result = null;
+  }
+
+  private _mimeType: string;
+  private _result: ValidationResult | null = null;
+  private _pane: GraphPane | MessagePane | null = null;
+  private _liveModel: IRenderMime.IMimeModel | null = null;
+  private _handover: LiveHandover | null = null;
+}
+
+/** The graph of one payload, read-only: no host callbacks. */
+class GraphPane extends Widget {
+  constructor(payload: ConstructorParameters<typeof GraphView>[1]) {
+    super();
+    this.addClass(GRAPH_CLASS);
+    this.view = new GraphView(this.node, payload);
+  }
+
+  readonly view: GraphView;
+
+  dispose(): void {
+    if (!this.isDisposed) {
+      this.view.dispose();
+    }
+    super.dispose();
+  }
+}
+
+/** A plain-text message in place of the graph. */
+class MessagePane extends Widget {
+  constructor(message: string) {
+    super();
+    this.addClass('kv-root');
+    this.addClass('kv-mime-message');
+    this.node.append(h('div', 'kv-note kv-note-error', message));
+  }
+
+  readonly view = null;
+}
+
+/**
+ * A mime renderer factory for kerasviz view payloads. Safe: nothing from the
+ * payload becomes HTML, and the widget renderer is only used for trusted outputs.
+ */
+export const rendererFactory: IRenderMime.IRendererFactory = {
+  safe: true,
+  mimeTypes: [MIME_TYPE],
+  defaultRank: RANK,
+  createRenderer: options => new GraphOutput(options)
+};
+
+/**
+ * Extension definition.
+ */
+const extension: IRenderMime.IExtension = {
+  id: 'kerasviz:mime',
+  description: 'Renders kerasviz model graphs (application/vnd.kerasviz.graph+json).',
+  rendererFactory,
+  rank: RANK,
+  dataType: 'json'
+};
+
+export default extension;
