@@ -1,8 +1,12 @@
 """``to_ipycytoscape``: the graph as an ipycytoscape widget, for code built on it.
 
-The only module that imports ipycytoscape. kerasviz's own views do not use it: it
-makes one widget (and one comm) per node and edge, which is slow past a few hundred
-nodes. Here the graph is loaded in one batched call.
+The only module that imports ipycytoscape. kerasviz's own views do not use it:
+ipycytoscape makes one widget (and one comm) per node and edge. kerasviz hands it
+the whole graph in one ``add_graph_from_json`` call, but ipycytoscape still opens
+a comm per element, and past about a thousand elements Jupyter's IOPub rate limit
+and ZMQ's high-water mark drop some of them: NASNetLarge or a 1,000-layer model
+never appears (benchmarks/bench_browser.py). Use it for small graphs, or raise
+``ServerApp.iopub_msg_rate_limit``; :func:`kerasviz.show` has no such limit.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ def to_ipycytoscape(
     model: Any, *, rankdir: str = "TB", show_shapes: bool = True, height: str = "560px"
 ) -> Any:
     """The model as an ``ipycytoscape.CytoscapeWidget`` (all layers expanded).
+
+    Meant for small graphs (a few hundred layers): see the module docstring.
 
     Parameters
     ----------

@@ -131,6 +131,9 @@ def stylesheet() -> list[dict[str, Any]]:
         {
             "selector": "edge",
             "style": {
+                # Edges are not clickable: cytoscape would hit-test every edge on
+                # every mouse event (~200 ms per click on 5,000 nodes).
+                "events": "no",
                 "width": 1.5,
                 "curve-style": "bezier",
                 "line-color": LINE,
@@ -152,10 +155,6 @@ def stylesheet() -> list[dict[str, Any]]:
                 "text-background-padding": "1px",
                 "text-rotation": "none",
             },
-        },
-        {
-            "selector": "edge:selected",
-            "style": {"line-color": SELECT, "target-arrow-color": SELECT, "width": 3},
         },
     ]
     return sheet

@@ -12,9 +12,10 @@ from .layout import layered_positions
 VIEW_VERSION = 1
 #: Models with more leaf layers than this open with blocks and nested models collapsed.
 COLLAPSE_ABOVE = 150
-#: Above this many visible nodes the renderer uses precomputed positions, not dagre
-#: (dagre overflows the stack near 2,600 nodes of a deep chain).
-DAGRE_MAX_NODES = 1500
+#: Above this many visible nodes the renderer uses precomputed positions, not dagre:
+#: dagre overflows the stack near 2,600 nodes of a deep chain, and already costs
+#: ~0.7 s of a 1,000-node paint here (benchmarks/bench_browser.py).
+DAGRE_MAX_NODES = 500
 
 
 def view_payload(

@@ -54,6 +54,21 @@ _LIVE: set[JupyterServer] = set()  # started and not yet stopped, for failure re
 urlopen = urllib.request.build_opener(urllib.request.ProxyHandler({})).open
 
 
+#: Flags for a headless chromium without GPU, sandbox or background traffic (the
+#: machine's network is closed: background requests would only fail).
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+VIEWPORT = {"width": 1400, "height": 900}
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))

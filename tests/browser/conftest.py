@@ -23,6 +23,8 @@ import pytest
 
 from tests.browser._jupyter import (
     ARTIFACTS,
+    CHROMIUM_ARGS,
+    VIEWPORT,
     JupyterServer,
     find_chromium,
     live_servers,
@@ -30,17 +32,6 @@ from tests.browser._jupyter import (
 )
 from tests.conftest import IN_CI, optional_import
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-VIEWPORT = {"width": 1400, "height": 900}
 _HERE = os.path.dirname(__file__)
 
 #: Uncaught page errors of Jupyter itself, not of kerasviz: (message, stack part, why).
