@@ -15,7 +15,7 @@ from typing import Any
 from ..graph import ModelGraph
 from ..style import KIND_STYLES
 from ..view import view_payload
-from ..view.elements import elements, shape_text
+from ..view.elements import elements, layers_inside, shape_text
 
 FORMATS = ("svg", "png", "pdf", "dot")
 INSTALL_GRAPHVIZ = (
@@ -89,6 +89,7 @@ def to_dot(
     if not expand_nested:
         collapsed |= {n.parent for n in graph.nodes if n.parent} - blocks
     els = elements(payload, collapsed=collapsed)
+    inside = layers_inside(payload)
     dot = pydot.Dot(
         graph_type="digraph",
         rankdir=payload["options"]["rankdir"],
@@ -139,7 +140,7 @@ def to_dot(
         if d["id"] in containers and d["id"] not in collapsed:
             cluster_of(d["id"])  # an open container is a cluster, not a node
             continue
-        label = _node_label(d, graph, payload, collapsed, options)
+        label = _node_label(d, graph, inside, collapsed, options)
         colour = KIND_STYLES.get(d["kind"], KIND_STYLES["other"])["color"]
         if d["id"] in blocks:
             colour = "#888888"
@@ -181,14 +182,13 @@ def _container_label(container: str, graph: ModelGraph, payload: dict[str, Any])
 def _node_label(
     d: dict[str, Any],
     graph: ModelGraph,
-    payload: dict[str, Any],
+    inside: dict[str, list[str]],
     collapsed: set[str],
     o: dict[str, bool],
 ) -> str:
     node_id = d["id"]
     if node_id in collapsed:  # "conv2_block1\n(12 layers)" and what it holds
-        inside = _leaves_inside(node_id, payload["parents"], graph)
-        total = sum(graph.node(x).params.total for x in inside)
+        total = sum(graph.node(x).params.total for x in inside.get(node_id, []))
         return d["label"] + (
             f"\nparams: {total:,}" if o["show_params"] and total else ""
         )
@@ -214,22 +214,6 @@ def _node_label(
         outs = ", ".join(shape_text(s) for s in call.output_shapes) or "-"
         lines.append(f"in: {ins}  out: {outs}")
     return "\n".join(lines)
-
-
-def _leaves_inside(
-    container: str, parents: dict[str, str], graph: ModelGraph
-) -> list[str]:
-    containers = set(parents.values())
-    out = []
-    for n in graph.nodes:
-        if n.id in containers:
-            continue
-        up = parents.get(n.id)
-        while up is not None and up != container:
-            up = parents.get(up)
-        if up == container:
-            out.append(n.id)
-    return out
 
 
 def save(model: Any, path: str | os.PathLike[str], **options: Any) -> pathlib.Path:

@@ -7,7 +7,28 @@ parallel ones merged (``count``).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
+
+
+def ancestors(node_id: str, parents: dict[str, str]) -> Iterator[str]:
+    """The containers around ``node_id``, innermost first (view parents)."""
+    up = parents.get(node_id)
+    while up is not None:
+        yield up
+        up = parents.get(up)
+
+
+def layers_inside(payload: dict[str, Any]) -> dict[str, list[str]]:
+    """Container id → the ids of the layers (non-containers) anywhere inside it."""
+    parents: dict[str, str] = payload.get("parents", {})
+    containers = set(parents.values())
+    inside: dict[str, list[str]] = {}
+    for n in payload["graph"]["nodes"]:
+        if n["id"] not in containers:
+            for up in ancestors(n["id"], parents):
+                inside.setdefault(up, []).append(n["id"])
+    return inside
 
 
 def shape_text(shape: list[int | None] | None) -> str:
@@ -31,16 +52,16 @@ def elements(
     inputs, outputs = set(model["inputs"]), set(model["outputs"])
 
     def outermost_collapsed(x: str) -> str | None:
-        found, up = None, parents.get(x)
-        while up is not None:
+        found = None
+        for up in ancestors(x, parents):
             if up in collapsed:
                 found = up
-            up = parents.get(up)
         return found
 
     def rep(x: str) -> str:
         return outermost_collapsed(x) or x
 
+    inside = layers_inside(payload) if collapsed else {}
     nodes = []
     items = [(n["id"], n) for n in graph["nodes"]] + [(b, None) for b in blocks]
     for node_id, n in items:
@@ -69,12 +90,7 @@ def elements(
             )
             params = n["params"]["trainable"] + n["params"]["non_trainable"]
         if is_container and node_id in collapsed:
-            count = sum(
-                1
-                for x in parents
-                if _inside(x, node_id, parents) and x not in containers
-            )
-            label = f"{label}\n({count} layers)"
+            label = f"{label}\n({len(inside.get(node_id, []))} layers)"
         data: dict[str, Any] = {
             "id": node_id,
             "label": label,
@@ -111,12 +127,3 @@ def elements(
             "classes": "kv-shapes" if payload["options"].get("show_shapes") else "",
         }
     return {"nodes": nodes, "edges": list(merged.values())}
-
-
-def _inside(x: str, container: str, parents: dict[str, str]) -> bool:
-    up = parents.get(x)
-    while up is not None:
-        if up == container:
-            return True
-        up = parents.get(up)
-    return False

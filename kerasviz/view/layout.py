@@ -72,19 +72,14 @@ def _longest_path_ranks(
     indeg = [len(pred.get(i, ())) for i in range(n)]
     rank = [0] * n
     queue = [i for i in range(n) if indeg[i] == 0]
-    seen = 0
     while queue:
         nxt = []
         for i in queue:
-            seen += 1
             for t in succ.get(i, ()):
                 rank[t] = max(rank[t], rank[i] + 1)
                 indeg[t] -= 1
                 if indeg[t] == 0:
                     nxt.append(t)
         queue = nxt
-    if seen < n:  # a cycle (cannot come from Keras, but stay total): rank the rest 0
-        for i in range(n):
-            if indeg[i] > 0:
-                rank[i] = rank[i] or 0
+    # Nodes on a cycle (Keras cannot make one) keep the rank reached so far.
     return rank

@@ -7,6 +7,7 @@ from typing import Any
 from ..graph import ModelGraph, graph_of
 from ..style import style_payload
 from .blocks import find_blocks
+from .elements import ancestors
 from .layout import layered_positions
 
 VIEW_VERSION = 1
@@ -125,23 +126,18 @@ def _initial_collapse(
     has_inner = {parents[b] for b in block_ids if b in parents}
     innermost = [b for b in block_ids if b not in has_inner]
     collapsed = innermost + models
-    if _visible_count(leaves, block_ids, parents, set(collapsed)) > collapse_above:
+    if _visible_count(leaves, parents, set(collapsed)) > collapse_above:
         collapsed = block_ids + models
     return collapsed
 
 
 def _visible_count(
-    leaves: list[str], blocks: list[str], parents: dict[str, str], collapsed: set[str]
+    leaves: list[str], parents: dict[str, str], collapsed: set[str]
 ) -> int:
     """How many nodes show: leaves and collapsed containers not inside a collapsed one."""
 
     def hidden(x: str) -> bool:
-        up = parents.get(x)
-        while up is not None:
-            if up in collapsed:
-                return True
-            up = parents.get(up)
-        return False
+        return any(up in collapsed for up in ancestors(x, parents))
 
     return sum(1 for x in leaves if not hidden(x) and x not in collapsed) + sum(
         1 for b in collapsed if not hidden(b)
