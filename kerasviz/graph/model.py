@@ -138,11 +138,16 @@ class ModelGraph:
     version: int = SCHEMA_VERSION
 
     def node(self, node_id: str) -> LayerNode:
-        """The node with this id (``KeyError`` if there is none)."""
-        for n in self.nodes:
-            if n.id == node_id:
-                return n
-        raise KeyError(node_id)
+        """The node with this id (``KeyError`` if there is none).
+
+        Views look nodes up once per node and per edge: an index (built on first use,
+        not a dataclass field) keeps that linear instead of quadratic.
+        """
+        index: dict[str, LayerNode] | None = self.__dict__.get("_node_index")
+        if index is None or len(index) != len(self.nodes):
+            index = {n.id: n for n in self.nodes}
+            object.__setattr__(self, "_node_index", index)
+        return index[node_id]
 
     def full_config(self, node_id: str) -> dict[str, Any] | None:
         """The node's whole config: its class defaults updated with its own entries."""
