@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from ..graph import ModelGraph, graph_of
+from ..graph import _keras_compat as compat
 from .generate import check_codegen_model
 
 
@@ -208,7 +209,7 @@ def _compare_outputs(
         clone = keras.models.clone_model(b)
     except Exception as e:
         return None, f"could not clone the second model to copy weights into: {e}"
-    for la in _layers(a):
+    for la in compat.operations(a):
         target = mapping.get(la.name)
         if target is None or not getattr(la, "weights", None):
             continue
@@ -220,10 +221,10 @@ def _compare_outputs(
                 f"could not copy the weights of {la.name!r} into {target!r}: {e}",
             )
     rng = np.random.default_rng(seed)
-    inputs = [_random_input(t, rng) for t in keras.tree.flatten(a.inputs)]
+    inputs = [_random_input(t, rng) for t in compat.flatten(a.inputs)]
     feed = inputs[0] if len(inputs) == 1 else inputs
-    ya = [np.asarray(y) for y in keras.tree.flatten(a(feed, training=False))]
-    yb = [np.asarray(y) for y in keras.tree.flatten(clone(feed, training=False))]
+    ya = [np.asarray(y) for y in compat.flatten(a(feed, training=False))]
+    yb = [np.asarray(y) for y in compat.flatten(clone(feed, training=False))]
     if [y.shape for y in ya] != [y.shape for y in yb]:
         return None, (
             f"outputs differ in shape: {[y.shape for y in ya]} vs "
@@ -245,13 +246,6 @@ def _compare_outputs(
             f"(max |difference| {max_diff:.3g})"
         )
     return max_diff, None
-
-
-def _layers(model: Any) -> list[Any]:
-    from ..graph import _keras_compat as compat
-
-    fn = compat.graph_owner(model)
-    return list(fn.operations) if fn is not None else list(model.layers)
 
 
 def _random_input(tensor: Any, rng: np.random.Generator) -> np.ndarray:

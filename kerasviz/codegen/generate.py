@@ -168,8 +168,8 @@ class _Writer:
                 callee = inst if inst is not None else self._constructor(op)
                 base = op.name if inst is None else f"{op.name}_out"
                 self._assign(node, base, f"{callee}({self._arguments(node)})")
-        ins = [self.tensors[id(t)] for t in _flat(fn.inputs)]
-        outs = [self.tensors[id(t)] for t in _flat(fn.outputs)]
+        ins = [self.tensors[id(t)] for t in compat.flatten(fn.inputs)]
+        outs = [self.tensors[id(t)] for t in compat.flatten(fn.outputs)]
         self.lines.append(
             f"{var} = keras.Model(inputs={_seq(ins)}, outputs={_seq(outs)}, "
             f"name={model.name!r})"
@@ -343,12 +343,6 @@ def _jsonish(value: Any) -> Any:
     from ..graph._jsonsafe import jsonable_fast
 
     return jsonable_fast(value)
-
-
-def _flat(structure: Any) -> list[Any]:
-    import keras
-
-    return list(keras.tree.flatten(structure))
 
 
 def _seq(names: list[str]) -> str:

@@ -97,3 +97,19 @@ def call_arguments(node: Any) -> tuple[tuple[Any, ...], dict[str, Any]]:
     """
     arguments = node.arguments
     return tuple(arguments.args), dict(arguments.kwargs)
+
+
+def flatten(structure: Any) -> list[Any]:
+    """A model's (possibly nested) inputs or outputs as a flat list (``keras.tree``)."""
+    return list(keras_module().tree.flatten(structure))
+
+
+def operations(model: Any) -> list[Any]:
+    """A model's operations: its graph's (InputLayers and raw ops included) when it
+    has one, else its tracked sublayers (unbuilt Sequential, subclassed model)."""
+    owner = graph_owner(model)
+    return (
+        list(owner.operations)
+        if owner is not None
+        else list(getattr(model, "layers", []))
+    )

@@ -125,10 +125,12 @@ class _Reader:
         if fn is not None:
             api = "sequential" if isinstance(model, keras.Sequential) else "functional"
             self._read_graph(fn)
-            inputs = [self._history_id(t, None) for t in _flat(fn.inputs)]
-            outputs = [self._resolve_source(t, None, fn)[0] for t in _flat(fn.outputs)]
-            in_shapes = [_shape(t.shape) for t in _flat(fn.inputs)]
-            out_shapes = [_shape(t.shape) for t in _flat(fn.outputs)]
+            inputs = [self._history_id(t, None) for t in compat.flatten(fn.inputs)]
+            outputs = [
+                self._resolve_source(t, None, fn)[0] for t in compat.flatten(fn.outputs)
+            ]
+            in_shapes = [_shape(t.shape) for t in compat.flatten(fn.inputs)]
+            out_shapes = [_shape(t.shape) for t in compat.flatten(fn.outputs)]
         else:
             if isinstance(model, keras.Sequential):
                 api = "sequential"
@@ -262,7 +264,7 @@ class _Reader:
                 break
             parent = self._id(parent, op)
             graph = inner
-            hist = compat.history(_flat(inner.outputs)[out])
+            hist = compat.history(compat.flatten(inner.outputs)[out])
             if hist is None:
                 break
             op, node_index, out = hist
@@ -281,7 +283,7 @@ class _Reader:
             inner = compat.graph_owner(op)
             if inner is None:
                 break
-            flat_inputs = _flat(inner.inputs)
+            flat_inputs = compat.flatten(inner.inputs)
             if arg >= len(flat_inputs):
                 break
             hist = compat.history(flat_inputs[arg])
@@ -399,11 +401,6 @@ def _replace_config(n: LayerNode, config: dict[str, Any]) -> LayerNode:
     from dataclasses import replace
 
     return replace(n, config=config)
-
-
-def _flat(structure: Any) -> list[Any]:
-    keras = compat.keras_module()
-    return list(keras.tree.flatten(structure))
 
 
 def _all_calls(op: Any) -> list[Any]:

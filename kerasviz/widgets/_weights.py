@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from ..graph._keras_compat import graph_owner
+from ..graph._keras_compat import operations
 
 HISTOGRAM_BINS = 20
 
@@ -19,9 +19,7 @@ def find_layer(model: Any, node_id: str, api: str) -> Any:
     obj = model
     for part in parts:
         name = part.split("#", 1)[0]
-        owner = graph_owner(obj)
-        children = owner.operations if owner is not None else getattr(obj, "layers", [])
-        match = [c for c in children if getattr(c, "name", None) == name]
+        match = [c for c in operations(obj) if getattr(c, "name", None) == name]
         if not match:
             raise KeyError(f"no layer {name!r} in {getattr(obj, 'name', obj)!r}")
         obj = match[0]
