@@ -13,11 +13,13 @@ kerasviz   ``kerasviz.show(model)`` in a cell of its own, run with the
            The synthetic ladders have no blocks: ``show`` draws them fully expanded.
            ResNet50 / NASNetLarge open with their blocks collapsed; *expand-all* is
            ``kvView.expandAll()`` until cytoscape's next ``render`` event.
-click      ``page.mouse.click`` at a leaf node's rendered position; ms from the
-           page's ``mouseup`` event until the animation frame after ``.kv-inspector``'s
-           title shows that node's name (the DOM change itself is printed too).
-           Median of --clicks nodes (visible leaves; when fewer are in view they are
-           clicked in turn), after the last kerasviz run.
+click      ``page.mouse.click`` at a leaf node's rendered position, the button held
+           100 ms as a hand does; ms from the page's ``mouseup`` event until the
+           animation frame after ``.kv-inspector``'s title shows that node's name (the
+           DOM change itself is printed too). Median of --clicks nodes (visible
+           leaves; when fewer are in view they are clicked in turn), after the last
+           kerasviz run. *click0*: the same with Playwright's default 0 ms press, where
+           the release waits behind the page's work on the press.
 ipycytoscape ``kerasviz.to_ipycytoscape(model)`` the same way; *painted* = until the
            view's cytoscape instance (``.custom-widget`` ``_cyreg.cy``) holds every
            node and edge the kernel gave it (ipycytoscape adds them as their widget
@@ -72,6 +74,7 @@ sys.path.insert(0, str(BENCH))
 
 from _browser import (  # noqa: E402
     EXPAND_ALL_JS,
+    PRESS_MS,
     VIEW_FACTS_JS,
     WireCounter,
     click_latencies,
@@ -277,17 +280,19 @@ def measure_kerasviz(page, server, wire, case, args, res, note) -> None:
     res["kv_fallback"] = any(r.fallback for r in good)
     facts = page.evaluate(VIEW_FACTS_JS)
     res["kv_nodes"] = facts and facts["nodes"]
-    lat, problems = click_latencies(page, args.clicks)
-    for p in problems:
-        note(f"click: {p}")
-    res["clicks"] = lat
-    res["click_ms"] = median([f for f, _ in lat])
-    print(
-        "    clicks (ms from mouseup: next frame after the inspector shows the name / "
-        f"the DOM change): {', '.join(f'{f:.0f}/{d:.0f}' for f, d in lat) or 'none'}"
-        f"; view {facts}",
-        flush=True,
-    )
+    for key, press in (("click", PRESS_MS), ("click0", 0)):
+        lat, problems = click_latencies(page, args.clicks, press)
+        for p in problems:
+            note(f"{key}: {p}")
+        res[f"{key}s"] = lat
+        res[f"{key}_ms"] = median([f for f, _ in lat])
+        print(
+            f"    clicks, {press:g} ms press (ms from mouseup: next frame after the "
+            "inspector shows the name / the DOM change): "
+            f"{', '.join(f'{f:.0f}/{d:.0f}' for f, d in lat) or 'none'}",
+            flush=True,
+        )
+    print(f"    view {facts}", flush=True)
     if label in SCREENSHOT_CASES:
         page.locator(".kv-root").first.scroll_into_view_if_needed()
         path = screenshot(page, f"bench-{slug}")
@@ -449,15 +454,15 @@ def print_table(results, facts, t_total, page_errors) -> None:
     print(
         "painted = page performance.now() from the run-cell command (execute_request) "
         "to the first cytoscape render of the widget; click = median ms mouseup -> "
-        "frame after the inspector shows the node"
+        "frame after the inspector shows the node (100 ms press; click0: 0 ms press)"
     )
     head = (
         f"{'model':<14}{'ops':>6}{'nodes':>6} |{'py s':>7}{'KB':>7}{'painted':>8}"
-        f"{'expand':>7}{'click':>7} |{'py s':>7}{'KB':>8}{'comms':>7}{'painted':>9}"
+        f"{'expand':>7}{'click':>6}{'click0':>7} |{'py s':>7}{'KB':>8}{'comms':>7}{'painted':>9}"
         f"{'msgs lost':>12} |{'plot_model':>11} |{'ipycy/kv':>9}{'plot/kv':>8}{'KB':>6}"
     )
     print(
-        f"{'':<26} |{'kerasviz.show (Explorer)':^36} |"
+        f"{'':<26} |{'kerasviz.show (Explorer)':^42} |"
         f"{'kerasviz.to_ipycytoscape':^43} |{'PNG':^11} |{'ratios vs kerasviz':^23}"
     )
     print(head)
@@ -499,7 +504,8 @@ def print_table(results, facts, t_total, page_errors) -> None:
         print(
             f"{r['label']:<14}{fmt(r.get('ops'), 'd'):>6}{fmt(r.get('kv_nodes'), 'd'):>6} |"
             f"{fmt(r.get('kv_py'), '.3f'):>7}{fmt(r.get('kv_kb'), '.0f'):>7}{kv_s:>8}"
-            f"{fmt(r.get('expand_all')):>7}{fmt(r.get('click_ms'), '.0f'):>7} |"
+            f"{fmt(r.get('expand_all')):>7}{fmt(r.get('click_ms'), '.0f'):>6}"
+            f"{fmt(r.get('click0_ms'), '.0f'):>7} |"
             f"{fmt(r.get('cy_py'), '.2f'):>7}{fmt(r.get('cy_kb'), '.0f'):>8}"
             f"{fmt(r.get('cy_comms'), 'd'):>7}{cy_s:>9}{lost:>12} |"
             f"{plot_s:>11} |{ratio_cy:>9}{ratio_plot:>8}{ratio_kb:>6}"
@@ -543,7 +549,8 @@ def print_table(results, facts, t_total, page_errors) -> None:
             ok = c is not None and c < CLICK_TARGET_MS
             print(
                 f"  {r['label']:<14} click < {CLICK_TARGET_MS:g} ms: "
-                f"{'ok  ' if ok else 'MISS'} ({fmt(c, '.0f')} ms)"
+                f"{'ok  ' if ok else 'MISS'} ({fmt(c, '.0f')} ms; "
+                f"0 ms press: {fmt(r.get('click0_ms'), '.0f')} ms)"
             )
     failed = [r["label"] for r in results if "kv_painted" not in r]
     print(

@@ -84,6 +84,23 @@ export function resolveStylesheet(
   });
 }
 
+/** The class the renderer gives the selected node (its own selection, see below). */
+export const SELECTED_CLASS = 'kv-selected';
+
+/**
+ * Point `:selected` rules at the `kv-selected` class. The payload's stylesheet is
+ * plain cytoscape (ipycytoscape uses it with cytoscape's own selection); the
+ * renderer turns cytoscape's selection off (`autounselectify`) and keeps the class
+ * itself, which spares each click two passes over every element.
+ */
+export function ownSelection(rules: ReadonlyArray<IStyleRule>): IStyleRule[] {
+  return rules.map(rule =>
+    rule.selector.includes(':selected')
+      ? { ...rule, selector: rule.selector.replace(/:selected\b/g, `.${SELECTED_CLASS}`) }
+      : rule
+  );
+}
+
 /** A lookup reading custom properties from an element's computed style. */
 export function computedLookup(element: Element): VariableLookup {
   const computed = getComputedStyle(element);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { resolveStylesheet, resolveValue } from '../theme';
+import type { IStyleRule } from '../types';
+import { ownSelection, resolveStylesheet, resolveValue } from '../theme';
 
 const vars: Record<string, string> = { '--jp-ui-font-color1': ' #eeeeee', '--empty': '' };
 const lookup = (name: string) => vars[name] ?? '';
@@ -34,6 +35,22 @@ describe('cytoscape quirks', () => {
       lookup
     );
     expect(sheet[0].style['font-family']).toBe('system-ui, "Segoe UI", sans-serif');
+  });
+});
+
+describe('selection', () => {
+  it('points :selected rules at the kv-selected class, leaving others alone', () => {
+    const rules: IStyleRule[] = [
+      { selector: 'node:selected', style: { 'border-width': 5 } },
+      { selector: 'edge:selected, node.a:selected', style: { width: 3 } },
+      { selector: 'node.kv-match', style: { 'border-width': 4 } }
+    ];
+    expect(ownSelection(rules).map(r => r.selector)).toEqual([
+      'node.kv-selected',
+      'edge.kv-selected, node.a.kv-selected',
+      'node.kv-match'
+    ]);
+    expect(ownSelection(rules)[2]).toBe(rules[2]);
   });
 });
 
