@@ -90,4 +90,25 @@ def test_click_a_node_inspects_it_and_syncs_to_the_kernel(
         "() => document.body.innerText.includes('SELECTED lstm')", timeout=30_000
     )
     assert "SELECTED lstm" in output_text(page)
+
+    # the selected node is drawn as selected; a drag that starts on a node pans
+    # the view and leaves the node where the layout put it
+    view_js = """() => {
+        const cy = document.querySelector('.kv-root').kvView.cy;
+        const n = cy.getElementById('lstm');
+        return {pan: cy.pan(), pos: n.position(),
+                selected: cy.nodes('.kv-selected').map(e => e.id())};
+    }"""
+    before = page.evaluate(view_js)
+    assert before["selected"] == ["lstm"]
+    x, y = node_screen_position(page, "lstm")
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 60, y + 30, steps=6)
+    page.mouse.up()
+    after = page.evaluate(view_js)
+    assert after["pos"] == before["pos"]
+    assert after["pan"]["x"] == pytest.approx(before["pan"]["x"] + 60, abs=2)
+    assert after["pan"]["y"] == pytest.approx(before["pan"]["y"] + 30, abs=2)
+    assert after["selected"] == ["lstm"]  # a drag is not a click
     assert page.page_errors == []
