@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from .widgets import Explorer
 
 __all__ = [
+    "COMPARISON_MIME_TYPE",
     "MIME_TYPE",
     "EquivalenceReport",
     "Explorer",
@@ -44,6 +45,7 @@ _LAZY = {
     "Comparison": ".widgets.comparison",
     "save": ".export",
     "MIME_TYPE": ".display",
+    "COMPARISON_MIME_TYPE": ".display",
 }
 
 

@@ -14,6 +14,14 @@ from typing import Any
 #: ``labextension/src/index.ts``.
 MIME_TYPE = "application/vnd.kerasviz.graph+json"
 
+#: The MIME type of a saved comparison (:func:`kerasviz.compare`): two columns, each a
+#: view payload and/or code and notes, plus a verdict; mirrored as
+#: ``COMPARISON_MIME_TYPE`` in ``labextension/src/comparison.ts``.
+COMPARISON_MIME_TYPE = "application/vnd.kerasviz.comparison+json"
+
+#: The version of the comparison payload (``kerasviz_comparison``).
+COMPARISON_VERSION = 1
+
 _API_NAMES = {
     "sequential": "Sequential",
     "functional": "Functional",
@@ -97,6 +105,34 @@ def summary(payload: dict[str, Any]) -> str:
                 shape = shape_text(shapes[i]) if i < len(shapes) else ""
                 items.append(f"{name} {shape}".rstrip())
             lines.append(f"{label + ':':<8} {', '.join(items)}")
+    return "\n".join(lines)
+
+
+def comparison_summary(payload: dict[str, Any]) -> str:
+    """The text of a comparison payload: title, verdict, notes and table rows.
+
+    Examples
+    --------
+    >>> print(comparison_summary({"title": "m: Sequential API vs Functional API",
+    ...     "columns": [], "verdict": {"title": "Equivalent", "ok": True,
+    ...     "lines": ["same outputs"]}}))
+    m: Sequential API vs Functional API
+    Equivalent
+      - same outputs
+    """
+    lines = [payload["title"]]
+    for column in payload["columns"]:
+        if column.get("notes"):
+            lines.append(f"{column['title']}:")
+            lines.extend(f"  - {n}" for n in column["notes"])
+    verdict = payload.get("verdict")
+    if verdict:
+        lines.append(verdict["title"])
+        lines.extend(f"  - {line}" for line in verdict["lines"])
+    table = payload.get("table")
+    if table:
+        lines.append(" | ".join(table["head"]))
+        lines.extend(" | ".join(row) for row in table["rows"])
     return "\n".join(lines)
 
 

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import pathlib
+import re
+
 import pytest
 
 import kerasviz
+from kerasviz.codegen import to_code
 from kerasviz.codegen.diff import diff_models
+from kerasviz.display import COMPARISON_MIME_TYPE
+from kerasviz.graph.schema import validate
 from kerasviz.widgets.code_panel import CodePanel, tokens
 
 from .test_codegen import mlp, two_dense
@@ -102,3 +109,86 @@ def test_code_tokens_are_plain_pairs():
     assert ["c", "# hi"] in toks
     assert any(cls == "s" and "<b>" in text for cls, text in toks)
     assert "".join(text for _, text in toks) == "import keras  # hi\nx = '<b>'\n"
+
+
+# ---- the comparison in a saved notebook (application/vnd.kerasviz.comparison+json)
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+COMPARISON_TS = (
+    pathlib.Path(__file__).resolve().parent.parent / "labextension/src/comparison.ts"
+)
+
+
+def saved(view):
+    """The output bundle of a comparison, as it goes into the notebook file."""
+    data, _metadata = view._repr_mimebundle_()
+    assert set(data) == {WIDGET_VIEW, COMPARISON_MIME_TYPE, "text/plain"}
+    payload = json.loads(json.dumps(data[COMPARISON_MIME_TYPE]))  # JSON as it is
+    return payload, data["text/plain"]
+
+
+def test_comparison_mime_type_matches_the_labextension():
+    declared = re.search(
+        r"export const COMPARISON_MIME_TYPE = '([^']+)'", COMPARISON_TS.read_text()
+    )
+    assert declared is not None
+    assert declared.group(1) == COMPARISON_MIME_TYPE
+
+
+def test_saved_comparison_of_both_apis_keeps_graphs_code_verdict_selection(keras):
+    m = mlp(keras)
+    view = kerasviz.compare(m)
+    view.left.select(m.layers[1].name)
+    payload, text = saved(view)
+    assert payload["kerasviz_comparison"] == 1
+    assert payload["title"] == f"{m.name}: Sequential API vs Functional API"
+    left, right = payload["columns"]
+    assert [left["title"], right["title"]] == ["Sequential", "Functional"]
+    assert left["code"] == to_code(m, "sequential")
+    assert right["code"] == to_code(m, "functional")
+    assert [left["code_title"], right["code_title"]] == [
+        "Sequential API",
+        "Functional API",
+    ]
+    for column, explorer in ((left, view.left), (right, view.right)):
+        assert column["view"]["graph"] == explorer.data["graph"]
+        validate(column["view"]["graph"])
+        # the counterpart selection travels with each side
+        assert column["view"]["options"]["selected"] == m.layers[1].name
+    assert payload["verdict"]["ok"] is True
+    assert payload["verdict"]["lines"] == view.verdict.checks
+    assert payload["table"] is None
+    assert payload["mapping"] == view.mapping
+    assert payload["mapping"][m.layers[1].name] == m.layers[1].name
+    assert text.splitlines()[:2] == [payload["title"], "Equivalent"]
+
+
+def test_saved_comparison_of_a_model_that_cannot_be_sequential(seed_functional):
+    payload, text = saved(kerasviz.compare(seed_functional))
+    why, functional = payload["columns"]
+    assert why["view"] is None
+    assert why["code"] is None
+    assert why["notes"][0].startswith(
+        "This model cannot be written with the Sequential"
+    )
+    assert "a merge: 'concatenate' (Concatenate) takes 2 tensors" in " ".join(
+        why["notes"]
+    )
+    assert functional["view"]["highlight"]["concatenate"]
+    assert "keras.Model(inputs=" in functional["code"]
+    assert payload["verdict"] is None
+    assert "Why not Sequential:" in text
+
+
+def test_saved_diff_has_its_table_or_says_the_models_match(keras):
+    a, b = two_dense(keras), two_dense(keras, units=9)
+    payload, text = saved(kerasviz.compare(a, b))
+    assert [c["title"] for c in payload["columns"]] == [a.name, b.name]
+    assert all(c["code"] is None for c in payload["columns"])
+    assert payload["table"]["head"][0] == "status"
+    assert payload["table"]["rows"][0][:3] == ["changed", "h", "h"]
+    assert "changed | h | h | units: 8 → 9" in text
+    same, _ = saved(kerasviz.compare(a, two_dense(keras)))
+    assert same["table"] is None
+    assert same["verdict"]["lines"] == [
+        "The two models have the same layers and wiring."
+    ]

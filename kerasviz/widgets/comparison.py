@@ -10,6 +10,7 @@ import ipywidgets as w
 from ..codegen import check_equivalent, sequential_reasons, to_code
 from ..codegen.diff import diff_models
 from ..codegen.generate import check_codegen_model
+from ..display import COMPARISON_MIME_TYPE, COMPARISON_VERSION, comparison_summary
 from .code_panel import CodePanel
 from .explorer import Explorer
 
@@ -45,9 +46,11 @@ class Comparison(w.VBox):
         header: Any,
         mapping: dict[str, str],
         columns: tuple[Any, Any],
+        saved: dict[str, Any],
     ) -> None:
         self.left, self.right = left, right
         self.mapping = dict(mapping)
+        self._saved = saved
         self._syncing = False
         if left is not None:
             back = {v: k for k, v in self.mapping.items()}
@@ -62,6 +65,50 @@ class Comparison(w.VBox):
         )
         super().__init__([header, row, *panels])
 
+    def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict, dict] | None:
+        """The widget view plus the comparison payload and its text.
+
+        With the kerasviz labextension, JupyterLab shows the live widget while its
+        model exists and otherwise draws the payload: both graphs (read-only), the
+        code of each side and the verdict, so a saved notebook keeps the comparison.
+        """
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if bundle is None:
+            return None
+        data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
+        payload = self.saved_payload()
+        return {
+            **data,
+            COMPARISON_MIME_TYPE: payload,
+            "text/plain": comparison_summary(payload),
+        }, metadata
+
+    def saved_payload(self) -> dict[str, Any]:
+        """The comparison as plain data (``application/vnd.kerasviz.comparison+json``):
+        title, two columns (title, view payload or None, code or None, notes), the
+        verdict, for two models the table of differences, and the node mapping
+        (first graph → second) that links the selections."""
+        columns = []
+        for col in self._saved["columns"]:
+            explorer = col.get("explorer")
+            columns.append(
+                {
+                    "title": col["title"],
+                    "view": explorer.saved_payload() if explorer is not None else None,
+                    "code": col.get("code"),
+                    "code_title": col.get("code_title"),
+                    "notes": list(col.get("notes", [])),
+                }
+            )
+        return {
+            "kerasviz_comparison": COMPARISON_VERSION,
+            "title": self._saved["title"],
+            "columns": columns,
+            "verdict": self._saved.get("verdict"),
+            "table": self._saved.get("table"),
+            "mapping": dict(self.mapping),
+        }
+
     def _follow(
         self, other: Explorer, mapping: dict[str, str], change: dict[str, Any]
     ) -> None:
@@ -72,6 +119,14 @@ class Comparison(w.VBox):
             other.selected = mapping.get(change["new"]) if change["new"] else None
         finally:
             self._syncing = False
+
+
+_CANNOT = "This model cannot be written with the Sequential API"
+_STACKS = (
+    "which stacks layers one after another (one input, one output, each layer "
+    "feeding only the next)."
+)
+_MARKED = "The layers involved are marked in the graph."
 
 
 def _title(text: str) -> w.HTML:
@@ -119,16 +174,32 @@ def _both_apis_view(model: Any, options: dict[str, Any]) -> Comparison:
     report = check_equivalent(seq_model, fn_model)
     left, right = Explorer(seq_model, **options), Explorer(fn_model, **options)
     verdict = w.HTML(report._repr_html_())
+    title = f"{model.name}: Sequential API vs Functional API"
+    saved = {
+        "title": title,
+        "columns": [
+            {"title": "Sequential", "explorer": left, "code": seq_code,
+             "code_title": "Sequential API"},
+            {"title": "Functional", "explorer": right, "code": fn_code,
+             "code_title": "Functional API"},
+        ],
+        "verdict": {
+            "title": "Equivalent" if report.equivalent else "Not equivalent",
+            "ok": bool(report.equivalent),
+            "lines": list(report.checks if report.equivalent else report.differences),
+        },
+    }  # fmt: skip
     view = Comparison(
         left,
         right,
         [verdict],
-        _title(f"{model.name}: Sequential API vs Functional API"),
+        _title(title),
         report.mapping,
         (
             (_title("Sequential"), left, CodePanel(seq_code, "Sequential API")),
             (_title("Functional"), right, CodePanel(fn_code, "Functional API")),
         ),
+        saved,
     )
     view.verdict = report
     return view
@@ -140,21 +211,31 @@ def _not_sequential_view(
     right = Explorer(model, highlight=_reason_nodes(reasons), **options)
     items = "".join(f"<li>{html.escape(r)}</li>" for r in reasons)
     why = w.HTML(
-        "<div class='kv-reasons'><p><strong>This model cannot be written with the "
-        "Sequential API</strong>, which stacks layers one after another (one input, "
-        "one output, each layer feeding only the next). The layers involved are "
-        f"marked in the graph.</p><ul>{items}</ul></div>"
+        f"<div class='kv-reasons'><p><strong>{_CANNOT}</strong>, {_STACKS} "
+        f"{_MARKED}</p><ul>{items}</ul></div>"
     )
+    title = f"{model.name}: Functional API only"
+    code = to_code(model)
+    saved = {
+        "title": title,
+        "columns": [
+            {"title": "Why not Sequential",
+             "notes": [f"{_CANNOT}, {_STACKS} {_MARKED}", *reasons]},
+            {"title": "Functional", "explorer": right, "code": code,
+             "code_title": "Functional API"},
+        ],
+    }  # fmt: skip
     view = Comparison(
         None,
         right,
         [],
-        _title(f"{model.name}: Functional API only"),
+        _title(title),
         {},
         (
             (_title("Why not Sequential"), why),
-            (_title("Functional"), right, CodePanel(to_code(model), "Functional API")),
+            (_title("Functional"), right, CodePanel(code, "Functional API")),
         ),
+        saved,
     )
     view.verdict = None
     view.reasons = reasons
@@ -180,13 +261,33 @@ def _diff_view(a: Any, b: Any, options: dict[str, Any]) -> Comparison:
         if rows
         else "<p>The two models have the same layers and wiring.</p>"
     )
+    title = f"{a.name} vs {b.name}"
+    saved: dict[str, Any] = {
+        "title": title,
+        "columns": [
+            {"title": a.name, "explorer": left},
+            {"title": b.name, "explorer": right},
+        ],
+    }
+    if rows:
+        saved["table"] = {
+            "head": ["status", "first model", "second model", "what differs"],
+            "rows": [list(row) for row in diff.rows()],
+        }
+    else:
+        saved["verdict"] = {
+            "title": "Same layers and wiring",
+            "ok": True,
+            "lines": ["The two models have the same layers and wiring."],
+        }
     view = Comparison(
         left,
         right,
         [table],
-        _title(f"{a.name} vs {b.name}"),
+        _title(title),
         diff.mapping,
         ((_title(a.name), left), (_title(b.name), right)),
+        saved,
     )
     view.diff = diff
     return view

@@ -117,9 +117,13 @@ class Explorer(anywidget.AnyWidget):
         if bundle is None:
             return None
         data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
+        return {**data, **mime_bundle(self.saved_payload())}, metadata
+
+    def saved_payload(self) -> dict[str, Any]:
+        """The view payload as a saved notebook keeps it: with the current selection."""
         payload = dict(self.data)
         payload["options"] = {**payload.get("options", {}), "selected": self.selected}
-        return {**data, **mime_bundle(payload)}, metadata
+        return payload
 
     # ---- public API -------------------------------------------------------------
     @property

@@ -1,19 +1,28 @@
 /**
  * The JupyterLab MIME renderer of kerasviz: draws `application/vnd.kerasviz.graph+json`
  * outputs with the same GraphView as the live widget, read-only (no kernel: no
- * weight statistics), so a saved notebook still shows its interactive graphs.
+ * weight statistics), so a saved notebook still shows its interactive graphs; and
+ * `application/vnd.kerasviz.comparison+json` (a saved `kerasviz.compare()`) as two
+ * such graphs with their code and the verdict.
  */
 
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import type { Message } from '@lumino/messaging';
 import { Panel, Widget } from '@lumino/widgets';
 
+import {
+  COMPARISON_MIME_TYPE,
+  ComparisonPane,
+  validateComparison,
+  type ComparisonResult
+} from './comparison';
 import { h } from './dom';
 import { LiveHandover, WIDGET_VIEW_MIME_TYPE, widgetRendererSource } from './live';
 import { GraphView } from './renderer';
 import { validatePayload, type ValidationResult } from './validate';
 
 export { WIDGET_VIEW_MIME_TYPE } from './live';
+export { COMPARISON_MIME_TYPE } from './comparison';
 
 /**
  * The MIME type of a kerasviz view payload (labextension/VIEW_PAYLOAD.md); the
@@ -59,6 +68,15 @@ export class GraphOutput extends Panel implements IRenderMime.IRenderer {
     return this._pane?.view ?? null;
   }
 
+  /** The graphs drawn from a comparison payload (else the one graph, or none). */
+  get views(): ReadonlyArray<GraphView> {
+    const pane = this._pane;
+    if (pane instanceof ComparisonPane) {
+      return pane.views;
+    }
+    return pane?.view ? [pane.view] : [];
+  }
+
   /** The widget renderer this output handed over to, while it shows the widget. */
   get live(): IRenderMime.IRenderer | null {
     return this._handover?.renderer ?? null;
@@ -73,7 +91,9 @@ export class GraphOutput extends Panel implements IRenderMime.IRenderer {
    */
   renderModel(model: IRenderMime.IMimeModel): Promise<void> {
     this._reset();
-    this._result = validatePayload(model.data[this._mimeType]);
+    const data = model.data[this._mimeType];
+    this._result =
+      this._mimeType === COMPARISON_MIME_TYPE ? validateComparison(data) : validatePayload(data);
     if (model.trusted && model.data[WIDGET_VIEW_MIME_TYPE] !== undefined) {
       this._liveModel = model;
       if (this.isAttached) {
@@ -128,13 +148,17 @@ export class GraphOutput extends Panel implements IRenderMime.IRenderer {
       return;
     }
     try {
-      this._setPane(new GraphPane(result.payload));
+      this._setPane(
+        'kerasviz_comparison' in result.payload
+          ? new ComparisonPane(result.payload)
+          : new GraphPane(result.payload)
+      );
     } catch (error) {
       this._setPane(new MessagePane(`kerasviz: could not draw this graph: ${String(error)}`));
     }
   }
 
-  private _setPane(pane: GraphPane | MessagePane): void {
+  private _setPane(pane: Pane): void {
     this._disposePane();
     this._pane = pane;
     this.addWidget(pane);
@@ -154,11 +178,13 @@ export class GraphOutput extends Panel implements IRenderMime.IRenderer {
   }
 
   private _mimeType: string;
-  private _result: ValidationResult | null = null;
-  private _pane: GraphPane | MessagePane | null = null;
+  private _result: ValidationResult | ComparisonResult | null = null;
+  private _pane: Pane | null = null;
   private _liveModel: IRenderMime.IMimeModel | null = null;
   private _handover: LiveHandover | null = null;
 }
+
+type Pane = GraphPane | ComparisonPane | MessagePane;
 
 /** The graph of one payload, read-only: no host callbacks. */
 class GraphPane extends Widget {
@@ -196,7 +222,7 @@ class MessagePane extends Widget {
  */
 export const rendererFactory: IRenderMime.IRendererFactory = {
   safe: true,
-  mimeTypes: [MIME_TYPE],
+  mimeTypes: [MIME_TYPE, COMPARISON_MIME_TYPE],
   defaultRank: RANK,
   createRenderer: options => new GraphOutput(options)
 };
@@ -206,7 +232,9 @@ export const rendererFactory: IRenderMime.IRendererFactory = {
  */
 const extension: IRenderMime.IExtension = {
   id: 'kerasviz:mime',
-  description: 'Renders kerasviz model graphs (application/vnd.kerasviz.graph+json).',
+  description:
+    'Renders kerasviz model graphs and comparisons ' +
+    '(application/vnd.kerasviz.graph+json, application/vnd.kerasviz.comparison+json).',
   rendererFactory,
   rank: RANK,
   dataType: 'json'

@@ -278,3 +278,71 @@ def test_reload_with_the_kernel_running_gives_the_live_widget_back(
     assert graphs_per_output(page)[0] == ["widget"]
     screenshot(page, "saved-lab-reload-live-widget")
     assert errors == []
+
+
+COMPARISON_MIME_TYPE = "application/vnd.kerasviz.comparison+json"
+MLP = (
+    "seq = keras.Sequential([keras.Input((8,), name='x'), "
+    "layers.Dense(4, activation='relu', name='hidden'), "
+    "layers.Dense(1, name='score')], name='mlp')\n"
+    "%kerasviz seq --compare"
+)
+
+
+def test_saved_comparison_shows_both_graphs_code_and_verdict_without_kernel(
+    page, module_jupyter_server
+):
+    server = module_jupyter_server(app="lab")
+    errors = page_errors_of_ours(page)
+    name = "saved-comparison.ipynb"
+    write_notebook(server.root_dir / name, [SEED, MLP, "%kerasviz model --compare"])
+    open_notebook(page, server, name)
+    assert run_all_cells(page, "lab")
+    wait_painted(page, 3)  # mlp in both APIs, the functional seed model
+    assert graphs_per_output(page) == [["widget", "widget"], ["widget"]]
+    save_notebook(page)
+    outputs = [o for o in saved_outputs(server.root_dir / name) if "data" in o]
+    assert [sorted(o["data"]) for o in outputs] == [
+        sorted([WIDGET_VIEW, COMPARISON_MIME_TYPE, "text/plain"])
+    ] * 2
+    assert outputs[0]["data"]["text/plain"].splitlines()[1] == "Equivalent"
+
+    reopen_without_kernel(page, server, name)
+    wait_painted(page, 3)
+    page.wait_for_timeout(500)
+    assert graphs_per_output(page) == [["payload", "payload"], ["payload"]]
+    first = page.locator(".kv-comparison").first
+    assert first.locator(".kv-cmp-title").inner_text() == (
+        "mlp: Sequential API vs Functional API"
+    )
+    code = first.locator("pre.kv-cmp-code").all_inner_texts()
+    assert "keras.Sequential(" in code[0]
+    assert "keras.Model(inputs=" in code[1]
+    assert (
+        first.locator(".kv-cmp-verdict.kv-cmp-ok strong").inner_text() == "Equivalent"
+    )
+    second = page.locator(".kv-comparison").nth(1)
+    assert "cannot be written with the Sequential API" in second.inner_text()
+    assert second.locator(".kv-cmp-notes li").count() >= 3
+
+    # the saved graphs inspect, from the payload (the second is the Functional one)
+    first.scroll_into_view_if_needed()
+    box = page.evaluate(
+        """() => {
+            const roots = document.querySelectorAll('.kv-comparison .kv-root');
+            const cy = roots[1].kvView.cy;
+            const p = cy.getElementById('hidden').renderedPosition();
+            const r = cy.container().getBoundingClientRect();
+            return [r.left + p.x, r.top + p.y];
+        }"""
+    )
+    page.mouse.click(*box, delay=50)
+    # the click inspects 'hidden' on that side and selects its counterpart on the other
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('.kv-comparison .kv-inspector')]
+             .slice(0, 2).map(i => i.querySelector('.kv-title')?.textContent)
+             .join() === 'hidden,hidden'""",
+        timeout=10_000,
+    )
+    screenshot(page, "saved-lab-comparison-no-kernel")
+    assert errors == []

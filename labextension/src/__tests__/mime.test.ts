@@ -3,7 +3,14 @@ import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import { Panel, Widget } from '@lumino/widgets';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
-import extension, { CLASS_NAME, GraphOutput, MIME_TYPE, RANK, rendererFactory } from '../index';
+import extension, {
+  CLASS_NAME,
+  COMPARISON_MIME_TYPE,
+  GraphOutput,
+  MIME_TYPE,
+  RANK,
+  rendererFactory
+} from '../index';
 import { LIVE_RETRY_FOR_MS, LIVE_RETRY_MS, LIVE_WAIT_MS, WIDGET_VIEW_MIME_TYPE } from '../live';
 import { loadPayload } from './helpers';
 
@@ -115,7 +122,7 @@ describe('the extension object', () => {
     expect(extension.rendererFactory).toBe(rendererFactory);
     expect(extension.dataType).toBe('json');
     expect(rendererFactory.safe).toBe(true);
-    expect(rendererFactory.mimeTypes).toEqual([MIME_TYPE]);
+    expect(rendererFactory.mimeTypes).toEqual([MIME_TYPE, COMPARISON_MIME_TYPE]);
     // jupyterlab-manager registers widget views at rank -10; text/html is 50
     expect(extension.rank).toBe(RANK);
     expect(RANK).toBeLessThan(-10);
