@@ -372,7 +372,7 @@ CLICK_TARGETS_JS = """(count) => {
   const top = Math.max(box.top, 0) + 8, bottom = Math.min(box.bottom, innerHeight) - 8;
   const ok = [];
   cy.nodes().forEach(n => {
-    if (n.isParent() || n.hasClass('kv-collapsed') || n.selected()) { return; }
+    if (n.isParent() || n.hasClass('kv-collapsed') || n.hasClass('kv-selected')) { return; }
     const p = n.renderedPosition();
     const x = box.left + p.x, y = box.top + p.y;
     if (x < left || x > right || y < top || y > bottom) { return; }

@@ -345,4 +345,6 @@ def test_saved_comparison_shows_both_graphs_code_and_verdict_without_kernel(
         timeout=10_000,
     )
     screenshot(page, "saved-lab-comparison-no-kernel")
+    first.locator(".kv-cmp-verdict").scroll_into_view_if_needed()
+    screenshot(page, "saved-lab-comparison-code-verdict")
     assert errors == []
