@@ -41,8 +41,7 @@ export interface IComparisonPayload {
 
 /** The outcome of {@link validateComparison}. */
 export type ComparisonResult =
-  | { ok: true; payload: IComparisonPayload }
-  | { ok: false; message: string };
+  { ok: true; payload: IComparisonPayload } | { ok: false; message: string };
 
 /**
  * Check that `data` is a comparison this renderer can draw: the envelope, and
@@ -96,13 +95,15 @@ export function validateComparison(data: unknown): ComparisonResult {
     });
   }
   const v = value.verdict;
-  const verdict = isObject(v) && typeof v.title === 'string'
-    ? { title: v.title, ok: v.ok === true, lines: strings(v.lines) }
-    : null;
+  const verdict =
+    isObject(v) && typeof v.title === 'string'
+      ? { title: v.title, ok: v.ok === true, lines: strings(v.lines) }
+      : null;
   const t = value.table;
-  const table = isObject(t) && Array.isArray(t.rows)
-    ? { head: strings(t.head), rows: t.rows.filter(Array.isArray).map(strings) }
-    : null;
+  const table =
+    isObject(t) && Array.isArray(t.rows)
+      ? { head: strings(t.head), rows: t.rows.filter(Array.isArray).map(strings) }
+      : null;
   const mapping: Record<string, string> = {};
   if (isObject(value.mapping)) {
     for (const [k, v] of Object.entries(value.mapping)) {

@@ -156,27 +156,36 @@ export class Inspector {
     }
     const output = h('div', 'kv-stats');
     const id = node.id;
-    const go = button('Weight statistics', 'kv-button', () => {
-      go.disabled = true;
-      clear(output);
-      output.append(h('span', 'kv-hint', 'Asking the kernel…'));
-      request(id).then(
-        stats => {
-          if (this._current === id) {
-            clear(output);
-            output.append(statsTable(stats));
-          }
-        },
-        (error: unknown) => {
-          if (this._current === id) {
-            clear(output);
-            output.append(h('span', 'kv-error-text', String((error as Error)?.message ?? error)));
-          }
-        }
-      ).finally(() => {
-        go.disabled = false;
-      });
-    }, 'Mean, std, min, max and a histogram of each weight (computed by the kernel)');
+    const go = button(
+      'Weight statistics',
+      'kv-button',
+      () => {
+        go.disabled = true;
+        clear(output);
+        output.append(h('span', 'kv-hint', 'Asking the kernel…'));
+        request(id)
+          .then(
+            stats => {
+              if (this._current === id) {
+                clear(output);
+                output.append(statsTable(stats));
+              }
+            },
+            (error: unknown) => {
+              if (this._current === id) {
+                clear(output);
+                output.append(
+                  h('span', 'kv-error-text', String((error as Error)?.message ?? error))
+                );
+              }
+            }
+          )
+          .finally(() => {
+            go.disabled = false;
+          });
+      },
+      'Mean, std, min, max and a histogram of each weight (computed by the kernel)'
+    );
     section.append(go, output);
   }
 
@@ -283,7 +292,11 @@ export class Inspector {
 }
 
 /** A small SVG bar chart of a histogram. */
-export function histogramSvg(counts: ReadonlyArray<number>, width = 120, height = 28): SVGSVGElement {
+export function histogramSvg(
+  counts: ReadonlyArray<number>,
+  width = 120,
+  height = 28
+): SVGSVGElement {
   const svg = document.createElementNS(SVG_NS, 'svg');
   svg.setAttribute('class', 'kv-histogram');
   svg.setAttribute('width', String(width));
@@ -313,7 +326,10 @@ export function statsTable(stats: ReadonlyArray<IWeightStats>): HTMLElement {
   for (const s of stats) {
     const card = h('div', 'kv-stat-card');
     const title = h('div', 'kv-stat-title');
-    title.append(h('span', 'kv-stat-name', s.name), h('span', 'kv-hint', ` ${formatShape(s.shape)} ${s.dtype}`));
+    title.append(
+      h('span', 'kv-stat-name', s.name),
+      h('span', 'kv-hint', ` ${formatShape(s.shape)} ${s.dtype}`)
+    );
     const numbers = h('div', 'kv-stat-numbers');
     for (const [label, value] of [
       ['mean', s.mean],

@@ -105,7 +105,11 @@ export function dagreLayout(
   };
   for (const e of edges) {
     if (g.hasNode(e.source) && g.hasNode(e.target) && e.source !== e.target) {
-      g.setEdge(e.source, e.target, compound && entersCompound(e.source, e.target) ? { minlen: 2 } : {});
+      g.setEdge(
+        e.source,
+        e.target,
+        compound && entersCompound(e.source, e.target) ? { minlen: 2 } : {}
+      );
     }
   }
   dagre.layout(g);
@@ -299,13 +303,19 @@ export function computeLayout(
   if (usesDagre(vg, visible)) {
     const hasCompounds = nodes.some(n => n.compound);
     try {
-      return { strategy: 'dagre', positions: dagreLayout(nodes, edges, rankdir, hasCompounds, rankSep) };
+      return {
+        strategy: 'dagre',
+        positions: dagreLayout(nodes, edges, rankdir, hasCompounds, rankSep)
+      };
     } catch {
       // dagre's compound ranking can fail on some nestings; leaves only then.
     }
     if (hasCompounds) {
       try {
-        return { strategy: 'dagre-flat', positions: dagreLayout(nodes, edges, rankdir, false, rankSep) };
+        return {
+          strategy: 'dagre-flat',
+          positions: dagreLayout(nodes, edges, rankdir, false, rankSep)
+        };
       } catch {
         // Fall through to the layered layout.
       }

@@ -16,9 +16,7 @@ export const GRAPH_VERSION = 1;
 const QUOTE_MAX = 60;
 
 /** The outcome of {@link validatePayload}. */
-export type ValidationResult =
-  | { ok: true; payload: IViewPayload }
-  | { ok: false; message: string };
+export type ValidationResult = { ok: true; payload: IViewPayload } | { ok: false; message: string };
 
 /**
  * Check that `data` is a view payload this renderer can draw.

@@ -106,7 +106,8 @@ export function initialView(
   const width = cy.width();
   const height = cy.height();
   let box: IBounds = anchors.length > 0 ? union(anchors) : all;
-  const tooWide = rankdir === 'TB' ? (box.x2 - box.x1) * zoom > width : (box.y2 - box.y1) * zoom > height;
+  const tooWide =
+    rankdir === 'TB' ? (box.x2 - box.x1) * zoom > width : (box.y2 - box.y1) * zoom > height;
   if (tooWide && anchors.length > 0) {
     box = anchors[0];
   }
@@ -153,8 +154,7 @@ export function invalidateContainerPosition(cy: cytoscape.Core): void {
   // Checked on cytoscape 3.35: the canvas renderer keeps the cache in
   // containerBB and clears it in invalidateContainerClientCoordsCache().
   const renderer = (cy as unknown as { renderer?: () => unknown }).renderer?.() as
-    | { invalidateContainerClientCoordsCache?: () => void }
-    | undefined;
+    { invalidateContainerClientCoordsCache?: () => void } | undefined;
   if (renderer?.invalidateContainerClientCoordsCache) {
     renderer.invalidateContainerClientCoordsCache();
   } else {

@@ -45,10 +45,17 @@ export class WeightStatsClient {
   request(node: string): Promise<IWeightStats[]> {
     return new Promise<IWeightStats[]>((resolve, reject) => {
       const timer = setTimeout(() => {
-        this._settle(node, p => p.reject(new Error(
-          `No weight statistics from the kernel after ${Math.round(this._timeoutMs / 1000)} s. ` +
-            'Is the kernel running (and is this the Explorer that made it)?'
-        )), p => p.timer === timer);
+        this._settle(
+          node,
+          p =>
+            p.reject(
+              new Error(
+                `No weight statistics from the kernel after ${Math.round(this._timeoutMs / 1000)} s. ` +
+                  'Is the kernel running (and is this the Explorer that made it)?'
+              )
+            ),
+          p => p.timer === timer
+        );
       }, this._timeoutMs);
       const list = this._pending.get(node) ?? [];
       list.push({ resolve, reject, timer });

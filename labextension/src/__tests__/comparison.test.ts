@@ -39,7 +39,12 @@ function render(data: unknown): Promise<GraphOutput> {
   const output = rendererFactory.createRenderer({
     mimeType: COMPARISON_MIME_TYPE
   } as IRenderMime.IRendererOptions) as GraphOutput;
-  const model = { trusted: false, data: { [COMPARISON_MIME_TYPE]: data }, metadata: {}, setData: () => undefined };
+  const model = {
+    trusted: false,
+    data: { [COMPARISON_MIME_TYPE]: data },
+    metadata: {},
+    setData: () => undefined
+  };
   return output.renderModel(model as unknown as IRenderMime.IMimeModel).then(() => output);
 }
 
@@ -52,7 +57,10 @@ describe('validateComparison', () => {
     const ok = validateComparison(bothApis());
     expect(ok.ok).toBe(true);
     if (ok.ok) {
-      expect(ok.payload.columns.map(c => c.view?.graph.model.name)).toEqual(['toy', 'seed_functional']);
+      expect(ok.payload.columns.map(c => c.view?.graph.model.name)).toEqual([
+        'toy',
+        'seed_functional'
+      ]);
       expect(ok.payload.verdict?.ok).toBe(true);
     }
     expect(validateComparison(JSON.stringify(bothApis())).ok).toBe(true);
@@ -64,7 +72,10 @@ describe('validateComparison', () => {
     expect(r1.ok).toBe(false);
     expect(!r1.ok && r1.message).toContain('version 99');
     const badGraph = bothApis();
-    (badGraph.columns as Array<Record<string, unknown>>)[1].view = { kerasviz_view: 1, graph: null };
+    (badGraph.columns as Array<Record<string, unknown>>)[1].view = {
+      kerasviz_view: 1,
+      graph: null
+    };
     const r2 = validateComparison(badGraph);
     expect(!r2.ok && r2.message).toContain('the graph of column "Functional"');
     const r3 = validateComparison('{not json');
@@ -82,7 +93,10 @@ describe('a saved comparison without its live widget', () => {
     expect(output.views.map(v => v.selected)).toEqual([null, null]);
     expect(node.querySelector('.kv-cmp-title')!.textContent).toContain(EVIL);
     const code = [...node.querySelectorAll('pre.kv-cmp-code')].map(p => p.textContent);
-    expect(code).toEqual([`model = keras.Sequential(name="${EVIL}")`, 'model = keras.Model(inputs, outputs)']);
+    expect(code).toEqual([
+      `model = keras.Sequential(name="${EVIL}")`,
+      'model = keras.Model(inputs, outputs)'
+    ]);
     const verdict = node.querySelector('.kv-cmp-verdict')!;
     expect(verdict.classList.contains('kv-cmp-ok')).toBe(true);
     expect(verdict.textContent).toContain('Equivalent');
@@ -98,7 +112,10 @@ describe('a saved comparison without its live widget', () => {
     const output = await render(bothApis());
     const [left, right] = output.views;
     const tap = (view: typeof left, id: string | null) =>
-      (view as unknown as { _userSelect(id: string | null, centre: boolean): void })._userSelect(id, false);
+      (view as unknown as { _userSelect(id: string | null, centre: boolean): void })._userSelect(
+        id,
+        false
+      );
     tap(left, 'b1_conv');
     expect(right.selected).toBe('lstm');
     tap(right, 'main_input');
@@ -115,7 +132,12 @@ describe('a saved comparison without its live widget', () => {
     const notSeq = {
       ...bothApis(),
       columns: [
-        { title: 'Why not Sequential', view: null, code: null, notes: ['It cannot.', "a merge: 'concatenate'"] },
+        {
+          title: 'Why not Sequential',
+          view: null,
+          code: null,
+          notes: ['It cannot.', "a merge: 'concatenate'"]
+        },
         (bothApis().columns as unknown[])[1]
       ],
       verdict: null,

@@ -34,7 +34,16 @@ describe('buildElements on a small Functional payload', () => {
     expect([...state]).toEqual(['enc']);
     const els = buildElements(vg, state);
     // Depth first, siblings in the order of their first layer; parents first.
-    expect(ids(els, 'nodes')).toEqual(['in', 'block:b1', 'b1_conv', 'b1_bn', 'b1_add', 'enc', 'join', 'out']);
+    expect(ids(els, 'nodes')).toEqual([
+      'in',
+      'block:b1',
+      'b1_conv',
+      'b1_bn',
+      'b1_add',
+      'enc',
+      'join',
+      'out'
+    ]);
     const nodes = nodesOf(els);
     expect(nodes.get('in')!.classes).toEqual(['kv-input']);
     expect(nodes.get('in')!.data.parent).toBeUndefined();
@@ -50,9 +59,18 @@ describe('buildElements on a small Functional payload', () => {
       parent: 'block:b1'
     });
     expect(nodes.get('block:b1')!.classes).toEqual(['kv-container', 'kv-block']);
-    expect(nodes.get('block:b1')!.data).toMatchObject({ label: 'b1', kind: 'block', params: 104, layers: 3 });
+    expect(nodes.get('block:b1')!.data).toMatchObject({
+      label: 'b1',
+      kind: 'block',
+      params: 104,
+      layers: 3
+    });
     expect(nodes.get('enc')!.classes).toEqual(['kv-collapsed', 'kv-model']);
-    expect(nodes.get('enc')!.data).toMatchObject({ label: 'enc\n(3 layers)', kind: 'model', params: 72 });
+    expect(nodes.get('enc')!.data).toMatchObject({
+      label: 'enc\n(3 layers)',
+      kind: 'model',
+      params: 72
+    });
     // Edges into the collapsed model end at it; its inner edges are gone.
     const edges = edgesOf(els);
     expect([...edges.keys()].sort()).toEqual(
@@ -67,7 +85,11 @@ describe('buildElements on a small Functional payload', () => {
         'join->out'
       ].sort()
     );
-    expect(edges.get('enc->join')).toMatchObject({ id: 'e:enc->join', shape: '(None, 8)', count: 1 });
+    expect(edges.get('enc->join')).toMatchObject({
+      id: 'e:enc->join',
+      shape: '(None, 8)',
+      count: 1
+    });
     expect(edges.get('join->out')!.classes).toEqual(['kv-shapes']);
   });
 
@@ -209,7 +231,7 @@ describe('user data stays data', () => {
 
   it('survives a parent cycle and unknown parents in bad data', () => {
     const p = loadPayload('toy');
-    p.parents = { ...p.parents, 'block:b1': 'b1_add', 'out': 'nowhere' };
+    p.parents = { ...p.parents, 'block:b1': 'b1_add', out: 'nowhere' };
     const vg = new ViewGraph(p);
     const els = buildElements(vg, new Set());
     expect(nodesOf(els).get('out')!.data.parent).toBeUndefined();

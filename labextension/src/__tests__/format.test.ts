@@ -26,7 +26,12 @@ describe('shapes the Keras way', () => {
 
   it('lists several shapes like model.summary()', () => {
     expect(formatShapes([[null, 1]])).toBe('(None, 1)');
-    expect(formatShapes([[null, 1], [null, 2, 3]])).toBe('[(None, 1), (None, 2, 3)]');
+    expect(
+      formatShapes([
+        [null, 1],
+        [null, 2, 3]
+      ])
+    ).toBe('[(None, 1), (None, 2, 3)]');
     expect(formatShapes([])).toBe('');
   });
 });
@@ -79,7 +84,16 @@ describe('config values as Python literals', () => {
 
   it('finds the activation name', () => {
     expect(activationName({ activation: 'relu' })).toBe('relu');
-    expect(activationName({ activation: { module: 'keras.activations', class_name: 'function', config: 'gelu', registered_name: 'gelu' } })).toBe('gelu');
+    expect(
+      activationName({
+        activation: {
+          module: 'keras.activations',
+          class_name: 'function',
+          config: 'gelu',
+          registered_name: 'gelu'
+        }
+      })
+    ).toBe('gelu');
     expect(activationName({ units: 3 })).toBeNull();
     expect(activationName(null)).toBeNull();
   });

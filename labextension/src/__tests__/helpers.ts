@@ -22,7 +22,9 @@ export function loadGraph(name: string): ViewGraph {
 }
 
 /** Node elements of a build, by id. */
-export function nodesOf(elements: IElementDef[]): Map<string, { data: INodeData; classes: string[] }> {
+export function nodesOf(
+  elements: IElementDef[]
+): Map<string, { data: INodeData; classes: string[] }> {
   const out = new Map<string, { data: INodeData; classes: string[] }>();
   for (const e of elements) {
     if (e.group === 'nodes') {

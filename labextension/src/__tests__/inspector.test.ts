@@ -114,8 +114,12 @@ describe('the inspector', () => {
     });
     const { inspector } = makeInspector(loadGraph('toy'), { requestWeightStats: request });
     inspector.show('b1_conv');
-    [...inspector.node.querySelectorAll('button')].find(b => b.textContent === 'Weight statistics')!.click();
-    await vi.waitFor(() => expect(inspector.node.querySelector('.kv-stats .kv-error-text')).not.toBeNull());
+    [...inspector.node.querySelectorAll('button')]
+      .find(b => b.textContent === 'Weight statistics')!
+      .click();
+    await vi.waitFor(() =>
+      expect(inspector.node.querySelector('.kv-stats .kv-error-text')).not.toBeNull()
+    );
     expect(inspector.node.querySelector('.kv-stats b')).toBeNull();
     expect(inspector.node.querySelector('.kv-stats')!.textContent).toBe('<b>kernel died</b>');
   });
@@ -126,7 +130,11 @@ describe('nothing from the payload becomes HTML', () => {
     const vg = loadGraph('xss');
     const root = document.createElement('div');
     document.body.append(root);
-    root.append(buildHeader(vg), new Toolbar(vg, { search: vi.fn(), fit: vi.fn(), expandAll: vi.fn(), collapseAll: vi.fn() }).node);
+    root.append(
+      buildHeader(vg),
+      new Toolbar(vg, { search: vi.fn(), fit: vi.fn(), expandAll: vi.fn(), collapseAll: vi.fn() })
+        .node
+    );
     const { inspector } = makeInspector(vg);
     inspector.show('<img src=x onerror=alert(1)>');
     root.append(inspector.node);

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 
-import { buildElements, collapseAll, expandAll, initialCollapsed, type IEdgeData, type INodeData } from '../elements';
+import {
+  buildElements,
+  collapseAll,
+  expandAll,
+  initialCollapsed,
+  type IEdgeData,
+  type INodeData
+} from '../elements';
 import {
   bentEdges,
   computeLayout,
@@ -18,7 +25,10 @@ import { loadGraph, loadPayload } from './helpers';
 function layoutInput(vg: ViewGraph, collapsed: ReadonlySet<string>) {
   const els = buildElements(vg, collapsed);
   const parents = new Set(
-    els.filter(e => e.group === 'nodes').map(e => (e.data as INodeData).parent).filter(Boolean)
+    els
+      .filter(e => e.group === 'nodes')
+      .map(e => (e.data as INodeData).parent)
+      .filter(Boolean)
   );
   const nodes: ILayoutNode[] = els
     .filter(e => e.group === 'nodes')

@@ -18,12 +18,19 @@ const WIDGET_VIEW = { version_major: 2, version_minor: 1, model_id: 'abc123' };
 
 /** A MIME model as JupyterLab's output area gives it. */
 function mimeModel(data: Record<string, unknown>, trusted = false): IRenderMime.IMimeModel {
-  return { trusted, data, metadata: {}, setData: () => undefined } as unknown as IRenderMime.IMimeModel;
+  return {
+    trusted,
+    data,
+    metadata: {},
+    setData: () => undefined
+  } as unknown as IRenderMime.IMimeModel;
 }
 
 /** A renderer for the kerasviz MIME type, made by the factory. */
 function makeOutput(): GraphOutput {
-  return rendererFactory.createRenderer({ mimeType: MIME_TYPE } as IRenderMime.IRendererOptions) as GraphOutput;
+  return rendererFactory.createRenderer({
+    mimeType: MIME_TYPE
+  } as IRenderMime.IRendererOptions) as GraphOutput;
 }
 
 type Behaviour = 'widget' | 'missing' | 'restoring' | 'pending';
@@ -74,7 +81,9 @@ class FakeOutputArea extends Panel {
   ) {
     super();
     this.rendermime = {
-      mimeTypes: widgetViews ? [WIDGET_VIEW_MIME_TYPE, MIME_TYPE, 'text/plain'] : [MIME_TYPE, 'text/plain'],
+      mimeTypes: widgetViews
+        ? [WIDGET_VIEW_MIME_TYPE, MIME_TYPE, 'text/plain']
+        : [MIME_TYPE, 'text/plain'],
       createRenderer: (mimeType: string) => {
         expect(mimeType).toBe(WIDGET_VIEW_MIME_TYPE);
         const r = new FakeWidgetRenderer(this.behaviour);
@@ -84,7 +93,10 @@ class FakeOutputArea extends Panel {
     };
   }
 
-  readonly rendermime: { mimeTypes: string[]; createRenderer(mimeType: string): IRenderMime.IRenderer };
+  readonly rendermime: {
+    mimeTypes: string[];
+    createRenderer(mimeType: string): IRenderMime.IRenderer;
+  };
   made: FakeWidgetRenderer[] = [];
 }
 
@@ -170,7 +182,9 @@ describe('GraphOutput without a live widget', () => {
     output.view!.select('<img src=x onerror=alert(1)>');
     expect(output.node.querySelector('img')).toBeNull();
     expect(output.node.querySelector('script')).toBeNull();
-    expect(output.node.querySelector('.kv-title')!.textContent).toBe('<img src=x onerror=alert(1)>');
+    expect(output.node.querySelector('.kv-title')!.textContent).toBe(
+      '<img src=x onerror=alert(1)>'
+    );
     output.dispose();
   });
 
@@ -180,7 +194,10 @@ describe('GraphOutput without a live widget', () => {
       ['not json at all', /not JSON/],
       [{ kerasviz_view: 1 }, /no model graph/],
       [{ kerasviz_view: 1, graph: { version: 5 } }, /schema version 5/],
-      [{ kerasviz_view: '<img src=x onerror=alert(1)>' }, /version "<img src=x onerror=alert\(1\)>"/]
+      [
+        { kerasviz_view: '<img src=x onerror=alert(1)>' },
+        /version "<img src=x onerror=alert\(1\)>"/
+      ]
     ];
     for (const [data, message] of cases) {
       const output = makeOutput();

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 
-import { collapseAll, containerSummary, expandAll, initialCollapsed, searchNodes } from '../elements';
+import {
+  collapseAll,
+  containerSummary,
+  expandAll,
+  initialCollapsed,
+  searchNodes
+} from '../elements';
 import { formatShapes } from '../format';
 import { loadGraph } from './helpers';
 
@@ -19,7 +25,11 @@ describe('searchNodes', () => {
   });
 
   it('matches ids as well as names, and ties keep graph order', () => {
-    expect(searchNodes(vg, 'b1_', expandAll()).map(h => h.id)).toEqual(['b1_conv', 'b1_bn', 'b1_add']);
+    expect(searchNodes(vg, 'b1_', expandAll()).map(h => h.id)).toEqual([
+      'b1_conv',
+      'b1_bn',
+      'b1_add'
+    ]);
     expect(searchNodes(vg, 'block:b1', expandAll()).map(h => h.id)).toEqual(['block:b1']);
     expect(searchNodes(vg, '  ', expandAll())).toEqual([]);
     expect(searchNodes(vg, 'nothing-like-this', expandAll())).toEqual([]);

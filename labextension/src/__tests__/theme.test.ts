@@ -31,7 +31,12 @@ describe('CSS variables in the stylesheet', () => {
 describe('cytoscape quirks', () => {
   it('double-quotes font family names', () => {
     const sheet = resolveStylesheet(
-      [{ selector: 'node', style: { 'font-family': "var(--f, system-ui, 'Segoe UI', sans-serif)" } }],
+      [
+        {
+          selector: 'node',
+          style: { 'font-family': "var(--f, system-ui, 'Segoe UI', sans-serif)" }
+        }
+      ],
       lookup
     );
     expect(sheet[0].style['font-family']).toBe('system-ui, "Segoe UI", sans-serif');
@@ -58,10 +63,16 @@ describe('label sizing', () => {
   it('replaces width/height: label by data fields and reads the node font', async () => {
     const { replaceLabelSizing, LabelMeasurer } = await import('../measure');
     const { rules, font } = replaceLabelSizing([
-      { selector: 'node', style: { width: 'label', height: 'label', 'font-size': 11, 'font-family': 'sans-serif' } },
+      {
+        selector: 'node',
+        style: { width: 'label', height: 'label', 'font-size': 11, 'font-family': 'sans-serif' }
+      },
       { selector: 'node.kv-input', style: { width: 40 } }
     ]);
-    expect(rules[0].style).toMatchObject({ width: 'data(kvLabelWidth)', height: 'data(kvLabelHeight)' });
+    expect(rules[0].style).toMatchObject({
+      width: 'data(kvLabelWidth)',
+      height: 'data(kvLabelHeight)'
+    });
     expect(rules[1].style.width).toBe(40);
     expect(font).toEqual({ size: 11, family: 'sans-serif', weight: 'normal' });
     const size = new LabelMeasurer(font!).measure('ab\nabcd');

@@ -31,7 +31,9 @@ describe('validatePayload', () => {
       /^kerasviz: cannot show this graph: the output data is not JSON\. Run the cell again/
     );
     // GraphView is given objects: text is refused there, not parsed
-    expect(refusal(JSON.stringify(payload), false)).toMatch(/should be a JSON object, but it is a string/);
+    expect(refusal(JSON.stringify(payload), false)).toMatch(
+      /should be a JSON object, but it is a string/
+    );
   });
 
   it('says what it got when the payload is not an object', () => {
@@ -45,7 +47,9 @@ describe('validatePayload', () => {
   });
 
   it('refuses payloads without the kerasviz envelope or with another version', () => {
-    expect(refusal({ graph: {} })).toMatch(/not a kerasviz view \(it has no "kerasviz_view" version\)/);
+    expect(refusal({ graph: {} })).toMatch(
+      /not a kerasviz view \(it has no "kerasviz_view" version\)/
+    );
     expect(refusal({ kerasviz_view: 99 })).toBe(
       'kerasviz: cannot show this graph: this view payload has version 99, but this renderer ' +
         `reads version ${VIEW_VERSION}. Upgrade kerasviz so that the Python package and the ` +
@@ -60,7 +64,9 @@ describe('validatePayload', () => {
     expect(refusal({ ...p, graph: { ...p.graph, version: 2 } })).toMatch(
       new RegExp(`unsupported model graph schema version 2 \\(expected ${GRAPH_VERSION}\\)`)
     );
-    expect(refusal({ ...p, graph: { ...p.graph, model: undefined } })).toMatch(/no model description/);
+    expect(refusal({ ...p, graph: { ...p.graph, model: undefined } })).toMatch(
+      /no model description/
+    );
     expect(refusal({ ...p, graph: { ...p.graph, nodes: {} } })).toMatch(/no node or edge list/);
   });
 
@@ -68,8 +74,12 @@ describe('validatePayload', () => {
     const p = loadPayload('toy');
     const nodes = p.graph.nodes;
     const withNodes = (n: unknown[]) => ({ ...p, graph: { ...p.graph, nodes: n } });
-    expect(refusal(withNodes([...nodes, 'x']))).toMatch(new RegExp(`graph node #${nodes.length} has no id or name`));
-    expect(refusal(withNodes([...nodes, { ...nodes[0] }]))).toMatch(/two graph nodes have the id "in"/);
+    expect(refusal(withNodes([...nodes, 'x']))).toMatch(
+      new RegExp(`graph node #${nodes.length} has no id or name`)
+    );
+    expect(refusal(withNodes([...nodes, { ...nodes[0] }]))).toMatch(
+      /two graph nodes have the id "in"/
+    );
     expect(refusal(withNodes([{ ...nodes[0], calls: undefined }, ...nodes.slice(1)]))).toMatch(
       /graph node "in" is incomplete/
     );
@@ -77,7 +87,9 @@ describe('validatePayload', () => {
     expect(refusal({ ...p, graph: { ...p.graph, edges: [edge] } })).toMatch(
       /graph edge #0 refers to a node that does not exist: "nowhere"/
     );
-    expect(refusal({ ...p, graph: { ...p.graph, edges: [null] } })).toMatch(/graph edge #0 has no source or target/);
+    expect(refusal({ ...p, graph: { ...p.graph, edges: [null] } })).toMatch(
+      /graph edge #0 has no source or target/
+    );
   });
 
   it('quotes user data briefly', () => {

@@ -18,7 +18,11 @@ function fakeModel(data: IViewPayload) {
     },
     save_changes: vi.fn(),
     on: (e, cb) => listeners.set(e, [...(listeners.get(e) ?? []), cb]),
-    off: (e, cb) => listeners.set(e!, (listeners.get(e!) ?? []).filter(x => x !== cb)),
+    off: (e, cb) =>
+      listeners.set(
+        e!,
+        (listeners.get(e!) ?? []).filter(x => x !== cb)
+      ),
     send: vi.fn()
   };
   const emit = (e: string) => (listeners.get(e) ?? []).forEach(cb => cb());
@@ -29,7 +33,9 @@ describe('checkPayload', () => {
   it('refuses other envelope and schema versions with a clear message', () => {
     const p = loadPayload('toy');
     expect(checkPayload(p)).toBeNull();
-    expect(checkPayload({ ...p, kerasviz_view: 2 })).toMatch(/version 2, but this renderer reads version 1/);
+    expect(checkPayload({ ...p, kerasviz_view: 2 })).toMatch(
+      /version 2, but this renderer reads version 1/
+    );
     expect(checkPayload({ ...p, graph: { ...p.graph, version: 3 } })).toMatch(/schema version 3/);
     expect(checkPayload(null)).toMatch(/empty/);
   });

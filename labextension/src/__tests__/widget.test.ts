@@ -59,7 +59,9 @@ describe('WeightStatsClient', () => {
     const { model } = fakeModel();
     const client = new WeightStatsClient(model, 30_000);
     const pending = client.request('dense');
-    const check = expect(pending).rejects.toThrow(/No weight statistics from the kernel after 30 s/);
+    const check = expect(pending).rejects.toThrow(
+      /No weight statistics from the kernel after 30 s/
+    );
     vi.advanceTimersByTime(30_001);
     await check;
   });
