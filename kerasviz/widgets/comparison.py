@@ -39,31 +39,31 @@ class Comparison(w.VBox):
     """
 
     def __init__(
-        self,
-        left: Explorer | None,
-        right: Explorer,
-        panels: list[Any],
-        header: Any,
-        mapping: dict[str, str],
-        columns: tuple[Any, Any],
-        saved: dict[str, Any],
+        self, spec: dict[str, Any], mapping: dict[str, str], panels: list[Any]
     ) -> None:
-        self.left, self.right = left, right
+        """``spec``: ``title`` and two ``columns``, each with a ``title`` and any of
+        ``explorer``, ``why`` (a widget saying what ``notes`` say), ``code`` and
+        ``code_title``, ``notes``; plus ``verdict`` / ``table`` for the saved
+        payload. The live widgets and :meth:`saved_payload` are both made from it.
+        ``panels`` go below the two columns."""
+        first, second = spec["columns"]
+        self.left, self.right = first.get("explorer"), second["explorer"]
         self.mapping = dict(mapping)
-        self._saved = saved
+        self._spec = spec
         self._syncing = False
+        left, right = self.left, self.right
         if left is not None:
             back = {v: k for k, v in self.mapping.items()}
             left.observe(lambda c: self._follow(right, self.mapping, c), "selected")
             right.observe(lambda c: self._follow(left, back, c), "selected")
         row = w.HBox(
             [
-                w.VBox(list(columns[0]), layout=w.Layout(width="50%")),
-                w.VBox(list(columns[1]), layout=w.Layout(width="50%")),
+                w.VBox(_column_widgets(col), layout=w.Layout(width="50%"))
+                for col in spec["columns"]
             ],
             layout=w.Layout(width="100%"),
         )
-        super().__init__([header, row, *panels])
+        super().__init__([_title(spec["title"]), row, *panels])
 
     def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict, dict] | None:
         """The widget view plus the comparison payload and its text.
@@ -89,7 +89,7 @@ class Comparison(w.VBox):
         verdict, for two models the table of differences, and the node mapping
         (first graph → second) that links the selections."""
         columns = []
-        for col in self._saved["columns"]:
+        for col in self._spec["columns"]:
             explorer = col.get("explorer")
             columns.append(
                 {
@@ -102,10 +102,10 @@ class Comparison(w.VBox):
             )
         return {
             "kerasviz_comparison": COMPARISON_VERSION,
-            "title": self._saved["title"],
+            "title": self._spec["title"],
             "columns": columns,
-            "verdict": self._saved.get("verdict"),
-            "table": self._saved.get("table"),
+            "verdict": self._spec.get("verdict"),
+            "table": self._spec.get("table"),
             "mapping": dict(self.mapping),
         }
 
@@ -127,10 +127,24 @@ _STACKS = (
     "feeding only the next)."
 )
 _MARKED = "The layers involved are marked in the graph."
+_SAME = "The two models have the same layers and wiring."
 
 
 def _title(text: str) -> w.HTML:
     return w.HTML(f"<h4 style='margin:4px 0'>{html.escape(text)}</h4>")
+
+
+def _cells(tag: str, row: list[str]) -> str:
+    return "".join(f"<{tag}>{html.escape(x)}</{tag}>" for x in row)
+
+
+def _column_widgets(col: dict[str, Any]) -> list[Any]:
+    """One column of the live view: title, reasons, graph, code (those it has)."""
+    widgets = [_title(col["title"])]
+    widgets += [col[k] for k in ("why", "explorer") if col.get(k) is not None]
+    if col.get("code") is not None:
+        widgets.append(CodePanel(col["code"], col["code_title"]))
+    return widgets
 
 
 def compare(model_a: Any, model_b: Any = None, **options: Any) -> Comparison:
@@ -174,9 +188,8 @@ def _both_apis_view(model: Any, options: dict[str, Any]) -> Comparison:
     report = check_equivalent(seq_model, fn_model)
     left, right = Explorer(seq_model, **options), Explorer(fn_model, **options)
     verdict = w.HTML(report._repr_html_())
-    title = f"{model.name}: Sequential API vs Functional API"
-    saved = {
-        "title": title,
+    spec = {
+        "title": f"{model.name}: Sequential API vs Functional API",
         "columns": [
             {"title": "Sequential", "explorer": left, "code": seq_code,
              "code_title": "Sequential API"},
@@ -189,18 +202,7 @@ def _both_apis_view(model: Any, options: dict[str, Any]) -> Comparison:
             "lines": list(report.checks if report.equivalent else report.differences),
         },
     }  # fmt: skip
-    view = Comparison(
-        left,
-        right,
-        [verdict],
-        _title(title),
-        report.mapping,
-        (
-            (_title("Sequential"), left, CodePanel(seq_code, "Sequential API")),
-            (_title("Functional"), right, CodePanel(fn_code, "Functional API")),
-        ),
-        saved,
-    )
+    view = Comparison(spec, report.mapping, [verdict])
     view.verdict = report
     return view
 
@@ -214,29 +216,16 @@ def _not_sequential_view(
         f"<div class='kv-reasons'><p><strong>{_CANNOT}</strong>, {_STACKS} "
         f"{_MARKED}</p><ul>{items}</ul></div>"
     )
-    title = f"{model.name}: Functional API only"
-    code = to_code(model)
-    saved = {
-        "title": title,
+    spec = {
+        "title": f"{model.name}: Functional API only",
         "columns": [
-            {"title": "Why not Sequential",
+            {"title": "Why not Sequential", "why": why,
              "notes": [f"{_CANNOT}, {_STACKS} {_MARKED}", *reasons]},
-            {"title": "Functional", "explorer": right, "code": code,
+            {"title": "Functional", "explorer": right, "code": to_code(model),
              "code_title": "Functional API"},
         ],
     }  # fmt: skip
-    view = Comparison(
-        None,
-        right,
-        [],
-        _title(title),
-        {},
-        (
-            (_title("Why not Sequential"), why),
-            (_title("Functional"), right, CodePanel(code, "Functional API")),
-        ),
-        saved,
-    )
+    view = Comparison(spec, {}, [])
     view.verdict = None
     view.reasons = reasons
     return view
@@ -250,44 +239,30 @@ def _diff_view(a: Any, b: Any, options: dict[str, Any]) -> Comparison:
         mark_a[c.a] = mark_b[c.b] = "; ".join(c.changes)
     left = Explorer(a, highlight=mark_a, **options)
     right = Explorer(b, highlight=mark_b, **options)
-    rows = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(x)}</td>" for x in row) + "</tr>"
-        for row in diff.rows()
-    )
+    head = ["status", "first model", "second model", "what differs"]
+    rows = [list(row) for row in diff.rows()]
+    body = "".join(f"<tr>{_cells('td', row)}</tr>" for row in rows)
     table = w.HTML(
-        "<table class='kv-diff'><thead><tr><th>status</th><th>first model</th>"
-        f"<th>second model</th><th>what differs</th></tr></thead><tbody>{rows}</tbody>"
-        "</table>"
+        f"<table class='kv-diff'><thead><tr>{_cells('th', head)}</tr></thead>"
+        f"<tbody>{body}</tbody></table>"
         if rows
-        else "<p>The two models have the same layers and wiring.</p>"
+        else f"<p>{_SAME}</p>"
     )
-    title = f"{a.name} vs {b.name}"
-    saved: dict[str, Any] = {
-        "title": title,
+    spec: dict[str, Any] = {
+        "title": f"{a.name} vs {b.name}",
         "columns": [
             {"title": a.name, "explorer": left},
             {"title": b.name, "explorer": right},
         ],
     }
     if rows:
-        saved["table"] = {
-            "head": ["status", "first model", "second model", "what differs"],
-            "rows": [list(row) for row in diff.rows()],
-        }
+        spec["table"] = {"head": head, "rows": rows}
     else:
-        saved["verdict"] = {
+        spec["verdict"] = {
             "title": "Same layers and wiring",
             "ok": True,
-            "lines": ["The two models have the same layers and wiring."],
+            "lines": [_SAME],
         }
-    view = Comparison(
-        left,
-        right,
-        [table],
-        _title(title),
-        diff.mapping,
-        ((_title(a.name), left), (_title(b.name), right)),
-        saved,
-    )
+    view = Comparison(spec, diff.mapping, [table])
     view.diff = diff
     return view
