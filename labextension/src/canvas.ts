@@ -267,20 +267,17 @@ export class GraphCanvas {
     >;
     const measurer = this._measurer;
     for (const el of els) {
-      if (el.group === 'nodes') {
-        // Nodes are not dragged (autoungrabify): a drag that starts on one pans,
-        // as on the background.
-        el.pannable = true;
+      if (el.group !== 'nodes') {
+        continue;
       }
-    }
-    if (measurer) {
-      for (const el of els) {
-        if (el.group === 'nodes') {
-          const data = el.data as E.INodeData & Record<string, unknown>;
-          const size = measurer.measure(data.label, el.classes.includes('kv-collapsed'));
-          data[LABEL_WIDTH] = size.w;
-          data[LABEL_HEIGHT] = size.h;
-        }
+      // Nodes are not dragged (autoungrabify): a drag that starts on one pans,
+      // as on the background.
+      el.pannable = true;
+      if (measurer) {
+        const data = el.data as E.INodeData & Record<string, unknown>;
+        const size = measurer.measure(data.label, el.classes.includes('kv-collapsed'));
+        data[LABEL_WIDTH] = size.w;
+        data[LABEL_HEIGHT] = size.h;
       }
     }
     return els as cytoscape.ElementDefinition[];

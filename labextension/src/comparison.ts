@@ -10,7 +10,7 @@ import { Widget } from '@lumino/widgets';
 import { dataTable, h } from './dom';
 import { GraphView } from './renderer';
 import type { IViewPayload } from './types';
-import { validatePayload } from './validate';
+import { isObject, quote, validatePayload } from './validate';
 
 /** The MIME type of a saved comparison; `kerasviz.display.COMPARISON_MIME_TYPE`. */
 export const COMPARISON_MIME_TYPE = 'application/vnd.kerasviz.comparison+json';
@@ -64,7 +64,7 @@ export function validateComparison(data: unknown): ComparisonResult {
   }
   if (value.kerasviz_comparison !== COMPARISON_VERSION) {
     return refuse(
-      `this comparison has version ${JSON.stringify(value.kerasviz_comparison)}, but ` +
+      `this comparison has version ${quote(value.kerasviz_comparison)}, but ` +
         `this renderer reads version ${COMPARISON_VERSION}. Upgrade kerasviz so that ` +
         'the Python package and the front end match, then run the cell again.'
     );
@@ -82,7 +82,7 @@ export function validateComparison(data: unknown): ComparisonResult {
     if (c.view !== null && c.view !== undefined) {
       const checked = validatePayload(c.view, false);
       if (!checked.ok) {
-        return refuse(`the graph of column ${JSON.stringify(c.title)}: ${checked.message}`);
+        return refuse(`the graph of column ${quote(c.title)}: ${checked.message}`);
       }
       view = checked.payload;
     }
@@ -151,11 +151,7 @@ export class ComparisonPane extends Widget {
         const [first, ...rest] = column.notes;
         col.append(h('p', 'kv-cmp-note', first));
         if (rest.length > 0) {
-          const list = h('ul', 'kv-cmp-notes');
-          for (const note of rest) {
-            list.append(h('li', undefined, note));
-          }
-          col.append(list);
+          col.append(textList(rest, 'kv-cmp-notes'));
         }
       }
       if (column.view !== null) {
@@ -176,12 +172,7 @@ export class ComparisonPane extends Widget {
     const verdict = payload.verdict;
     if (verdict !== null) {
       const box = h('div', `kv-cmp-verdict ${verdict.ok ? 'kv-cmp-ok' : 'kv-cmp-bad'}`);
-      box.append(h('strong', undefined, verdict.title));
-      const list = h('ul');
-      for (const line of verdict.lines) {
-        list.append(h('li', undefined, line));
-      }
-      box.append(list);
+      box.append(h('strong', undefined, verdict.title), textList(verdict.lines));
       node.append(box);
     }
     if (payload.table !== null && payload.table.rows.length > 0) {
@@ -210,8 +201,13 @@ function refuse(reason: string): ComparisonResult {
   return { ok: false, message: `kerasviz: cannot show this comparison: ${reason}` };
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+/** A `<ul>` of text items. */
+function textList(items: ReadonlyArray<string>, className?: string): HTMLUListElement {
+  const list = h('ul', className);
+  for (const item of items) {
+    list.append(h('li', undefined, item));
+  }
+  return list;
 }
 
 function strings(value: unknown): string[] {

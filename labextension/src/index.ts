@@ -68,13 +68,9 @@ export class GraphOutput extends Panel implements IRenderMime.IRenderer {
     return this._pane?.view ?? null;
   }
 
-  /** The graphs drawn from a comparison payload (else the one graph, or none). */
+  /** Every graph drawn from the payload: two for a comparison, else one or none. */
   get views(): ReadonlyArray<GraphView> {
-    const pane = this._pane;
-    if (pane instanceof ComparisonPane) {
-      return pane.views;
-    }
-    return pane?.view ? [pane.view] : [];
+    return this._pane?.views ?? [];
   }
 
   /** The widget renderer this output handed over to, while it shows the widget. */
@@ -192,9 +188,11 @@ class GraphPane extends Widget {
     super();
     this.addClass(GRAPH_CLASS);
     this.view = new GraphView(this.node, payload);
+    this.views = [this.view];
   }
 
   readonly view: GraphView;
+  readonly views: ReadonlyArray<GraphView>;
 
   dispose(): void {
     if (!this.isDisposed) {
@@ -214,6 +212,7 @@ class MessagePane extends Widget {
   }
 
   readonly view = null;
+  readonly views: ReadonlyArray<GraphView> = [];
 }
 
 /**

@@ -120,7 +120,8 @@ function refuse(reason: string): ValidationResult {
   return { ok: false, message: `kerasviz: cannot show this graph: ${reason}` };
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
+/** A plain JSON object (not null, not an array). */
+export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -132,7 +133,7 @@ function describe(value: unknown): string {
 }
 
 /** A short, printable rendering of user data for a message. */
-function quote(value: unknown): string {
+export function quote(value: unknown): string {
   let text: string;
   try {
     text = typeof value === 'string' ? JSON.stringify(value) : String(JSON.stringify(value));
