@@ -30,7 +30,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-import psutil  # a dependency of ipykernel
+import psutil  # the test extra installs it (ipykernel 7.4 no longer does)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 #: Screenshots and server logs land here (git-ignored; CI uploads it).
