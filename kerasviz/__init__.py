@@ -96,15 +96,17 @@ def show(
     >>> ex.selected
     'out'
     """
+    from .graph.extract import calling
     from .widgets import Explorer
 
-    return Explorer(
-        model,
-        rankdir=rankdir,
-        show_shapes=show_shapes,
-        expand_nested=expand_nested,
-        selected=select,
-    )
+    with calling("show()"):
+        return Explorer(
+            model,
+            rankdir=rankdir,
+            show_shapes=show_shapes,
+            expand_nested=expand_nested,
+            selected=select,
+        )
 
 
 def to_ipycytoscape(model: Any, **kwargs: Any) -> Any:

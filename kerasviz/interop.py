@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .graph.extract import entry_point
 from .view import view_payload
 from .view.elements import elements
 
@@ -27,6 +28,7 @@ def _resolve_vars(value: Any) -> Any:
     return value
 
 
+@entry_point("to_ipycytoscape()")
 def to_ipycytoscape(
     model: Any, *, rankdir: str = "TB", show_shapes: bool = True, height: str = "560px"
 ) -> Any:

@@ -100,7 +100,11 @@ class KerasvizMagics(Magics):
         args.select = None
         ns = self.shell.user_ns
         before = {k: id(v) for k, v in ns.items()}
-        result = self.shell.run_cell(cell, store_history=False)
+        # The body starts on the cell's second line (the first holds `%%kerasviz`):
+        # that line, as a comment, keeps a traceback's line numbers the cell's own
+        # (IPython drops a leading blank line, not a comment).
+        first = f"# %%kerasviz {line}".rstrip()
+        result = self.shell.run_cell(f"{first}\n{cell}", store_history=False)
         changed = [
             k
             for k, v in ns.items()
@@ -164,10 +168,12 @@ class KerasvizMagics(Magics):
         if not _is_keras_model(obj):
             kind = f"{type(obj).__module__}.{type(obj).__qualname__}"
             what = "a Keras layer, not a model" if _is_keras_layer(obj) else f"a {kind}"
+            # `name=value` only for a variable: `%kerasviz 42` received 42, not 42=42.
+            received = f"{name}={_short(obj)}" if name.isidentifier() else name
             raise UsageError(
                 f"%kerasviz draws Keras models; {name!r} is {what}. Pass the name of a "
-                f"keras.Model, keras.Sequential or Functional model. Received: {name}="
-                f"{_short(obj)}"
+                f"keras.Model, keras.Sequential or Functional model. "
+                f"Received: {received}"
             )
         return obj
 
@@ -231,6 +237,21 @@ def _assignment_order(cell: str) -> dict[str, int]:
                 order[node.id] = key  # type: ignore[assignment]
     ranked = sorted(order, key=lambda k: order[k])
     return {k: i for i, k in enumerate(ranked)}
+
+
+def _plain_help(func: Any) -> None:
+    """Drop the reST ``::`` that magic_arguments puts before the usage line.
+
+    IPython writes the help as reStructuredText for Sphinx; ``%kerasviz?`` prints it
+    as it is, so a learner would see a stray ``::`` first.
+    """
+    doc = func.__doc__ or ""
+    if doc.startswith("::"):
+        func.__doc__ = "Usage:\n" + doc[2:].lstrip("\n")
+
+
+_plain_help(KerasvizMagics.kerasviz)
+_plain_help(KerasvizMagics.kerasviz_cell)
 
 
 def load_ipython_extension(ipython: Any) -> None:

@@ -46,6 +46,15 @@ def test_usage_is_real(ip):
     assert "--select LAYER" in doc
 
 
+def test_help_has_no_rest_markup(ip):
+    """`%kerasviz?` starts with the usage line, not magic_arguments' reST `::`."""
+    for name in ("kerasviz",):
+        text = ip.object_inspect_text(f"%{name}")
+        assert "Docstring:\n::" not in text
+        assert "Usage:\n  %kerasviz [--rankdir {TB,LR}]" in text
+    assert kerasviz.magics.KerasvizMagics.kerasviz_cell.__doc__.startswith("Usage:")
+
+
 def test_no_argument_lists_models(ip, seed_functional, seed_sequential, capsys):
     ip.user_ns["model"] = seed_functional
     ip.user_ns["seq"] = seed_sequential
@@ -72,6 +81,9 @@ def test_non_model_says_what_it_is(ip, keras):
     with pytest.raises(UsageError, match=r"'n' is a builtins\.int") as info:
         ip.run_line_magic("kerasviz", "n")
     assert "Received: n=42" in str(info.value)
+    with pytest.raises(UsageError, match=r"'42' is a builtins\.int") as info:
+        ip.run_line_magic("kerasviz", "42")
+    assert str(info.value).endswith("Received: 42")  # not "42=42"
     ip.user_ns["layer"] = keras.layers.Dense(3)
     with pytest.raises(UsageError, match="a Keras layer, not a model"):
         ip.run_line_magic("kerasviz", "layer")
@@ -165,3 +177,41 @@ def test_compare_flag(ip, keras):
     ip.user_ns["u"] = keras.Sequential([keras.layers.Dense(1)])
     with pytest.raises(UsageError, match="not built yet"):
         ip.run_line_magic("kerasviz", "u --compare")
+
+
+def test_failing_cell_traceback_names_its_cell_and_line(tmp_path):
+    """In a real kernel, the traceback of a failing %%kerasviz cell points at the
+    cell's own number and line (the magic's line is line 1)."""
+    import re
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    cells = [
+        "import keras\n%load_ext kerasviz",
+        "x = 1",
+        "%%kerasviz\nm = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])"
+        "\ny = 1\n1 / 0",
+        "%%kerasviz --rankdir LR\nz = (",
+    ]
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
+    NotebookClient(
+        nb,
+        timeout=300,
+        kernel_name="python3",
+        allow_errors=True,
+        resources={"metadata": {"path": str(tmp_path)}},
+    ).execute()
+
+    def where(cell):
+        text = "\n".join(
+            line for out in cell.outputs for line in out.get("traceback", [])
+        )
+        return re.findall(
+            r"Cell In\[(\d+)\], line (\d+)", re.sub(r"\x1b\[[\d;]*m", "", text)
+        )
+
+    failing, syntax = nb.cells[2], nb.cells[3]
+    assert where(failing) == [(str(failing.execution_count), "4")]
+    assert where(syntax) == [(str(syntax.execution_count), "2")]

@@ -101,9 +101,24 @@ def test_unknown_kwargs_are_refused(seed_functional):
         Explorer(seed_functional, colour="red")
 
 
-def test_non_model_is_a_type_error():
-    with pytest.raises(TypeError, match="Received: model=42"):
-        kerasviz.show(42)
+@pytest.mark.parametrize(
+    ("call", "name"),
+    [
+        (lambda: kerasviz.show(42), "show()"),
+        (lambda: Explorer(42), "Explorer()"),
+        (lambda: kerasviz.to_code(42), "to_code()"),
+        (lambda: kerasviz.compare(42), "compare()"),
+        (lambda: kerasviz.save(42, "m.svg"), "save()"),
+        (lambda: kerasviz.to_dot(42), "to_dot()"),
+        (lambda: kerasviz.to_ipycytoscape(42), "to_ipycytoscape()"),
+        (lambda: kerasviz.graph_of(42), "graph_of()"),
+    ],
+)
+def test_non_model_error_names_the_function_called(call, name):
+    """The error names what the user called, not the reader it calls inside."""
+    with pytest.raises(TypeError, match="Received: model=42") as info:
+        call()
+    assert str(info.value).startswith(f"{name} expects a Keras 3 model")
 
 
 def test_to_ipycytoscape(seed_functional):

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..graph import ModelGraph, graph_of
+from ..graph.extract import entry_point
 from .equivalence import match_graphs
 
 
@@ -41,6 +42,7 @@ class ModelDiff:
         return out
 
 
+@entry_point("diff_models()")
 def diff_models(a: Any, b: Any) -> ModelDiff:
     """Compare two models' layers: matched by name first, then by wiring."""
     ga = a if isinstance(a, ModelGraph) else graph_of(a)

@@ -8,7 +8,7 @@ from typing import Any
 from ..graph import _keras_compat as compat
 from ..graph import graph_of
 from ..graph._defaults import class_defaults, split_config
-from ..graph.extract import _check_model
+from ..graph.extract import _check_model, calling
 from ..graph.kinds import kind_of_class, public_module
 from ..view.blocks import snake_case
 from ._render import Names, literal
@@ -84,7 +84,8 @@ def _custom_imports(model: Any) -> list[str]:
 
 def check_codegen_model(model: Any, what: str) -> Any:
     """The model's Functional graph, or a clear error saying why there is none."""
-    _check_model(model)  # the reader's TypeError for anything that is not Keras 3
+    with calling(what):  # the reader's TypeError for anything that is not Keras 3
+        _check_model(model)
     import keras
 
     if not isinstance(model, keras.Model):

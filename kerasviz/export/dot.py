@@ -8,11 +8,13 @@ written as a file at its natural size (readable at 100 %, however big the model)
 
 from __future__ import annotations
 
+import inspect
 import os
 import pathlib
 from typing import Any
 
 from ..graph import ModelGraph
+from ..graph.extract import entry_point
 from ..style import KIND_STYLES
 from ..view import view_payload
 from ..view.elements import elements, layers_inside, shape_text
@@ -42,6 +44,7 @@ def _quote(text: str) -> str:
     )
 
 
+@entry_point("to_dot()")
 def to_dot(
     model: Any,
     *,
@@ -216,6 +219,7 @@ def _node_label(
     return "\n".join(lines)
 
 
+@entry_point("save()")
 def save(model: Any, path: str | os.PathLike[str], **options: Any) -> pathlib.Path:
     """Write the model's graph to ``path``: ``.svg``, ``.png``, ``.pdf`` or ``.dot``.
 
@@ -236,7 +240,8 @@ def save(model: Any, path: str | os.PathLike[str], **options: Any) -> pathlib.Pa
             f"kerasviz.save() writes {', '.join('.' + f for f in FORMATS)} files. "
             f"Received: path={str(path)!r}"
         )
-    unknown = set(options) - set(to_dot.__kwdefaults__ or {})
+    known = set(inspect.signature(to_dot).parameters) - {"model"}  # through the wrapper
+    unknown = set(options) - known
     if unknown:
         raise TypeError(f"Unrecognized keyword arguments: {sorted(unknown)}")
     dot = to_dot(model, **options)

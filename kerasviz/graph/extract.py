@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import math
-from typing import Any
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
+from typing import Any, TypeVar
 
 from . import _keras_compat as compat
 from ._defaults import class_defaults, split_config
@@ -45,6 +49,41 @@ def graph_of(model: Any, *, expand_nested: bool = False) -> ModelGraph:
     return _Reader(expand_nested).read(model)
 
 
+#: The public function the user called, named in the error for a bad model; set by
+#: the outermost :func:`entry_point` (``show()`` calls the reader, but the user
+#: called ``show()``).
+_CALLER: ContextVar[str | None] = ContextVar("kerasviz_caller", default=None)
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+@contextlib.contextmanager
+def calling(name: str) -> Iterator[None]:
+    """Within this block a bad-model error names ``name`` (unless an outer one did)."""
+    if _CALLER.get() is not None:
+        yield
+        return
+    token = _CALLER.set(name)
+    try:
+        yield
+    finally:
+        _CALLER.reset(token)
+
+
+def entry_point(name: str) -> Callable[[_F], _F]:
+    """Mark a public function: a bad-model error inside it names ``name``."""
+
+    def decorate(fn: _F) -> _F:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with calling(name):
+                return fn(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
 def _check_model(obj: Any) -> None:
     """Raise a clear TypeError unless ``obj`` is a Keras 3 layer or model."""
     mods = [getattr(c, "__module__", "") or "" for c in type(obj).__mro__]
@@ -74,8 +113,9 @@ def _check_model(obj: Any) -> None:
             " To show a model by its variable name, use the `%kerasviz NAME` magic; "
             "in Python pass the model object itself."
         )
+    caller = _CALLER.get() or "graph_of()"
     raise TypeError(
-        "graph_of() expects a Keras 3 model or layer (`keras.Model`, "
+        f"{caller} expects a Keras 3 model or layer (`keras.Model`, "
         f"`keras.Sequential` or `keras.layers.Layer`).{hint} "
         f"Received: model={_short_repr(obj)} of type {type(obj).__module__}."
         f"{type(obj).__qualname__}"

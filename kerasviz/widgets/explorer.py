@@ -11,6 +11,7 @@ import traitlets as t
 from ipywidgets import CallbackDispatcher
 
 from ..display import mime_bundle
+from ..graph.extract import entry_point
 from ..view import view_payload
 from ._bundle import bundle_path
 from ._weights import find_layer, weight_stats
@@ -65,6 +66,7 @@ class Explorer(anywidget.AnyWidget):
     show_shapes = t.Bool(True, help="Write output shapes on the edges.")
     expand_nested = t.Bool(False, help="Open nested models at first.")
 
+    @entry_point("Explorer()")
     def __init__(
         self,
         model: Any,
