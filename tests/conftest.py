@@ -14,13 +14,34 @@ import pytest
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
-def optional_import(name: str):
-    """Import ``name``, or skip the test (fail under CI) when it is not installed."""
-    if IN_CI:
-        import importlib
+#: The command that installs each optional peer a test imports (said when it skips).
+INSTALL = {
+    "torch": "pip install torch",
+    "tf_keras": "pip install --no-deps tf-keras",
+    "playwright": "pip install -e '.[test]'",
+    "jupyterlab": "pip install -e '.[test]'",
+    "notebook": "pip install -e '.[test]'",
+    "ipycytoscape": "pip install -e '.[test]'",
+}
 
+
+def optional_import(name: str, install: str | None = None):
+    """Import ``name``, or skip the test (fail under CI) when it is not installed.
+
+    The skip (or failure) message says the command that installs it: ``install``,
+    else :data:`INSTALL`'s entry for the top-level package, else ``pip install``.
+    """
+    import importlib
+
+    try:
         return importlib.import_module(name)
-    return pytest.importorskip(name)
+    except ImportError as exc:
+        top = name.split(".")[0]
+        command = install or INSTALL.get(top, f"pip install {top}")
+        message = f"{name} is not installed ({exc}); install it with: {command}"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
 
 
 @pytest.fixture(scope="session")
