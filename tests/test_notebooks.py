@@ -53,6 +53,16 @@ def test_notebook_runs(path, tmp_path):
         if out.output_type == "error"
     ]
     assert errors == []
+    stderr = "".join(
+        out.get("text", "")
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for out in cell.outputs
+        if out.get("name") == "stderr"
+    )
+    # TensorFlow's start-up notices (absl, oneDNN, CPU features) stay out of tutorials.
+    for notice in ("absl::InitializeLog", "oneDNN", "cpu_feature_guard"):
+        assert notice not in stderr
     text = "".join(
         out.get("text", "")
         for cell in nb.cells
