@@ -150,3 +150,23 @@ def test_labextension_is_installed_and_enabled():
     assert f"kerasviz v{kerasviz.__version__}" in line
     assert "enabled" in line
     assert "OK" in line
+
+
+def test_readme_first_command_says_how_to_run_as_root():
+    """Command 1 starts `jupyter lab`, which refuses to run as root without
+    --allow-root: the README says so next to it, with a flag Jupyter really has."""
+    import pathlib
+    import re
+
+    readme = (pathlib.Path(__file__).parent.parent / "README.md").read_text()
+    first = readme.index('pip install ".[cpu]" && jupyter lab notebooks/')
+    nearby = readme[first : first + 600]
+    assert re.search(r"As root .*`--allow-root`", nearby, re.S)
+    assert "jupyter lab --allow-root notebooks/" in nearby
+    help_text = subprocess.run(
+        [sys.executable, "-m", "jupyter", "lab", "--help-all"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert "--allow-root" in help_text
