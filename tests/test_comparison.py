@@ -96,6 +96,40 @@ def test_diff_added_and_removed(keras):
     assert not d.identical
 
 
+@pytest.mark.slow
+def test_resnet50_reasons_are_grouped_by_kind(keras):
+    """32 reasons of two kinds read as two lines that open to every reason."""
+    model = keras.applications.ResNet50(weights=None)
+    view = kerasviz.compare(model)
+    assert len(view.reasons) == 32
+    column = view.saved_payload()["columns"][0]
+    groups = column["reason_groups"]
+    assert [g["summary"] for g in groups] == [
+        "16 branches: pool1_pool, conv2_block1_out, conv2_block2_out, ... and 13 more",
+        "16 merges: conv2_block1_add, conv2_block2_add, conv2_block3_add, "
+        "... and 13 more",
+    ]
+    assert [len(g["reasons"]) for g in groups] == [16, 16]
+    assert sum(len(g["reasons"]) for g in groups) == len(view.reasons)
+    assert column["notes"][1:] == [g["summary"] for g in groups]
+    # the live list: the same two summaries, each opening to its 16 reasons
+    html = view.children[1].children[0].children[1].value
+    assert html.count("<details class='kv-reason-group'>") == 2
+    assert html.count("<li>a merge: ") == 16
+    # every layer a reason names is marked on the graph, from the records' node ids
+    marked = set(view.right.data["highlight"])
+    assert {"conv2_block1_add", "pool1_pool", "conv5_block3_add"} <= marked
+    assert len(marked) == 32
+
+
+def test_a_single_reason_is_not_grouped(siamese):
+    view = kerasviz.compare(siamese)
+    groups = view.saved_payload()["columns"][0]["reason_groups"]
+    assert [g["summary"] for g in groups][0] == "more than one input: 'left', 'right'"
+    assert all(len(g["reasons"]) == 1 for g in groups)
+    assert "<details" not in view.children[1].children[0].children[1].value
+
+
 def test_bad_input(keras):
     with pytest.raises(TypeError, match="Received: model=42"):
         kerasviz.compare(42)

@@ -70,7 +70,9 @@ _CSS = """
 .kv-code-copy { cursor: pointer; color: var(--jp-ui-font-color1, #222);
   background: var(--jp-layout-color2, #eee); border: 1px solid var(--jp-border-color1, #bbb);
   border-radius: 3px; padding: 1px 8px; }
-.kv-code pre { margin: 0; padding: 6px 8px; max-height: 420px; overflow: auto;
+/* div.kv-code pre: above JupyterLab's `.jp-OutputArea-output pre` (break-all) */
+div.kv-code pre { margin: 0; padding: 6px 8px; max-height: 420px; overflow: auto;
+  white-space: pre; overflow-wrap: normal; word-break: normal;
   font-family: var(--jp-code-font-family, monospace); font-size: var(--jp-code-font-size, 12px);
   color: var(--jp-content-font-color1, #222); background: transparent; }
 .kv-tok-k { color: var(--jp-mirror-editor-keyword-color, #008000); font-weight: bold; }

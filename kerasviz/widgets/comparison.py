@@ -7,9 +7,10 @@ from typing import Any
 
 import ipywidgets as w
 
-from ..codegen import check_equivalent, sequential_reasons, to_code
+from ..codegen import check_equivalent, to_code
 from ..codegen.diff import diff_models
 from ..codegen.generate import check_codegen_model
+from ..codegen.reasons import Reason, ReasonGroup, group_reasons, reason_records
 from ..display import COMPARISON_MIME_TYPE, COMPARISON_VERSION, comparison_summary
 from .code_panel import CodePanel
 from .explorer import Explorer
@@ -21,13 +22,29 @@ def _rebuild(code: str) -> Any:
     return ns["model"]
 
 
-def _reason_nodes(reasons: list[str]) -> dict[str, str]:
-    """Node ids quoted in the reasons ('a merge: 'concatenate' ...') → the reasons."""
+def _reason_nodes(reasons: list[Reason]) -> dict[str, str]:
+    """Layer id → the reasons that name it (to mark them on the graph)."""
     marks: dict[str, list[str]] = {}
     for reason in reasons:
-        for part in reason.split("'")[1::2]:
-            marks.setdefault(part, []).append(reason)
+        for node in reason.nodes:
+            marks.setdefault(node, []).append(reason.text)
     return {k: "; ".join(v) for k, v in marks.items()}
+
+
+def _groups_html(groups: list[ReasonGroup]) -> str:
+    """One list item per group; a group of several opens to show every reason."""
+    items = []
+    for g in groups:
+        if len(g.reasons) == 1:
+            items.append(f"<li>{html.escape(g.summary)}</li>")
+            continue
+        inner = "".join(f"<li>{html.escape(r.text)}</li>" for r in g.reasons)
+        items.append(
+            f"<li><details class='kv-reason-group'><summary>{html.escape(g.summary)} "
+            f"<span class='kv-show-all'>(show all)</span></summary>"
+            f"<ul>{inner}</ul></details></li>"
+        )
+    return f"<ul>{''.join(items)}</ul>"
 
 
 class Comparison(w.VBox):
@@ -58,10 +75,11 @@ class Comparison(w.VBox):
             right.observe(lambda c: self._follow(left, back, c), "selected")
         row = w.HBox(
             [
-                w.VBox(_column_widgets(col), layout=w.Layout(width="50%"))
+                w.VBox(_column_widgets(col), layout=w.Layout(width="calc(50% - 10px)"))
                 for col in spec["columns"]
             ],
-            layout=w.Layout(width="100%"),
+            # a gutter between the two graphs: they must not touch
+            layout=w.Layout(width="100%", justify_content="space-between"),
         )
         super().__init__([_title(spec["title"]), row, *panels])
 
@@ -98,6 +116,7 @@ class Comparison(w.VBox):
                     "code": col.get("code"),
                     "code_title": col.get("code_title"),
                     "notes": list(col.get("notes", [])),
+                    "reason_groups": list(col.get("reason_groups", [])),
                 }
             )
         return {
@@ -171,7 +190,7 @@ def compare(model_a: Any, model_b: Any = None, **options: Any) -> Comparison:
     if model_b is not None:
         check_codegen_model(model_b, "compare()")
         return _diff_view(model_a, model_b, options)
-    reasons = sequential_reasons(model_a)
+    reasons = reason_records(model_a)
     if reasons:
         return _not_sequential_view(model_a, reasons, options)
     return _both_apis_view(model_a, options)
@@ -208,26 +227,30 @@ def _both_apis_view(model: Any, options: dict[str, Any]) -> Comparison:
 
 
 def _not_sequential_view(
-    model: Any, reasons: list[str], options: dict[str, Any]
+    model: Any, reasons: list[Reason], options: dict[str, Any]
 ) -> Comparison:
     right = Explorer(model, highlight=_reason_nodes(reasons), **options)
-    items = "".join(f"<li>{html.escape(r)}</li>" for r in reasons)
+    groups = group_reasons(reasons)
     why = w.HTML(
         f"<div class='kv-reasons'><p><strong>{_CANNOT}</strong>, {_STACKS} "
-        f"{_MARKED}</p><ul>{items}</ul></div>"
+        f"{_MARKED}</p>{_groups_html(groups)}</div>"
     )
     spec = {
         "title": f"{model.name}: Functional API only",
         "columns": [
             {"title": "Why not Sequential", "why": why,
-             "notes": [f"{_CANNOT}, {_STACKS} {_MARKED}", *reasons]},
+             "notes": [f"{_CANNOT}, {_STACKS} {_MARKED}", *(g.summary for g in groups)],
+             "reason_groups": [
+                 {"summary": g.summary, "reasons": [r.text for r in g.reasons]}
+                 for g in groups
+             ]},
             {"title": "Functional", "explorer": right, "code": to_code(model),
              "code_title": "Functional API"},
         ],
     }  # fmt: skip
     view = Comparison(spec, {}, [])
     view.verdict = None
-    view.reasons = reasons
+    view.reasons = [r.text for r in reasons]
     return view
 
 

@@ -26,6 +26,17 @@ export interface IComparisonColumn {
   code: string | null;
   code_title: string | null;
   notes: string[];
+  /**
+   * Reasons grouped by kind ("16 merges: a, b, c, ... and 13 more"), each opening to
+   * every reason; when present they replace the notes after the first.
+   */
+  reason_groups: IReasonGroup[];
+}
+
+/** Reasons of one kind: a summary line and every reason. */
+export interface IReasonGroup {
+  summary: string;
+  reasons: string[];
 }
 
 /** What `Comparison.saved_payload()` writes. */
@@ -91,7 +102,13 @@ export function validateComparison(data: unknown): ComparisonResult {
       view,
       code: typeof c.code === 'string' ? c.code : null,
       code_title: typeof c.code_title === 'string' ? c.code_title : null,
-      notes: strings(c.notes)
+      notes: strings(c.notes),
+      reason_groups: Array.isArray(c.reason_groups)
+        ? c.reason_groups
+            .filter(isObject)
+            .filter(g => typeof g.summary === 'string')
+            .map(g => ({ summary: g.summary as string, reasons: strings(g.reasons) }))
+        : []
     });
   }
   const v = value.verdict;
@@ -150,7 +167,9 @@ export class ComparisonPane extends Widget {
       if (column.notes.length > 0) {
         const [first, ...rest] = column.notes;
         col.append(h('p', 'kv-cmp-note', first));
-        if (rest.length > 0) {
+        if (column.reason_groups.length > 0) {
+          col.append(reasonList(column.reason_groups));
+        } else if (rest.length > 0) {
           col.append(textList(rest, 'kv-cmp-notes'));
         }
       }
@@ -202,6 +221,25 @@ function refuse(reason: string): ComparisonResult {
 }
 
 /** A `<ul>` of text items. */
+/** One item per group; a group of several reasons opens to list every one. */
+function reasonList(groups: ReadonlyArray<IReasonGroup>): HTMLUListElement {
+  const list = h('ul', 'kv-cmp-notes');
+  for (const group of groups) {
+    const item = h('li');
+    if (group.reasons.length > 1) {
+      const details = h('details', 'kv-reason-group');
+      const summary = h('summary', undefined, `${group.summary} `);
+      summary.append(h('span', 'kv-show-all', '(show all)'));
+      details.append(summary, textList(group.reasons));
+      item.append(details);
+    } else {
+      item.textContent = group.summary;
+    }
+    list.append(item);
+  }
+  return list;
+}
+
 function textList(items: ReadonlyArray<string>, className?: string): HTMLUListElement {
   const list = h('ul', className);
   for (const item of items) {

@@ -154,6 +154,40 @@ describe('a saved comparison without its live widget', () => {
     expect(node.querySelector('img')).toBeNull();
   });
 
+  it('groups reasons of one kind into a line that opens to every reason', async () => {
+    const merges = [1, 2, 3, 4].map(i => `a merge: 'add_${i}' (Add) takes 2 tensors ${EVIL}`);
+    const grouped = {
+      ...bothApis(),
+      columns: [
+        {
+          title: 'Why not Sequential',
+          view: null,
+          code: null,
+          notes: ['It cannot.', 'more than one input', '4 merges: add_1, ...'],
+          reason_groups: [
+            { summary: "more than one input: 'a', 'b'", reasons: ["more than one input: 'a'"] },
+            { summary: `4 merges: add_1, add_2, add_3, ... and 1 more ${EVIL}`, reasons: merges },
+            { summary: 42, reasons: [] } // not a group: dropped
+          ]
+        },
+        (bothApis().columns as unknown[])[1]
+      ],
+      verdict: null
+    };
+    const output = await render(grouped);
+    const list = output.node.querySelector('.kv-cmp-notes')!;
+    const items = [...list.children];
+    expect(items.length).toBe(2);
+    expect(items[0].textContent).toBe("more than one input: 'a', 'b'");
+    expect(items[0].querySelector('details')).toBeNull();
+    const details = items[1].querySelector('details.kv-reason-group')!;
+    expect(details.querySelector('summary')!.textContent).toBe(
+      `4 merges: add_1, add_2, add_3, ... and 1 more ${EVIL} (show all)`
+    );
+    expect([...details.querySelectorAll('li')].map(li => li.textContent)).toEqual(merges);
+    expect(output.node.querySelector('img')).toBeNull();
+  });
+
   it('shows a message instead of a broken comparison', async () => {
     const output = await render({ ...bothApis(), columns: 'nope' });
     expect(output.node.querySelectorAll('.kv-root.kv-mime-message').length).toBe(1);
