@@ -182,12 +182,33 @@ def test_layered_positions_small(seed_functional):
     g = graph_of(seed_functional)
     leaves = [n.id for n in g.nodes]
     pos = layered_positions(g, leaves)
-    assert pos["main_input"][1] == 0
+    assert pos["main_input"][1] == min(y for _, y in pos.values())
     assert pos["embedding"][1] > pos["main_input"][1]
     assert pos["concatenate"][1] > pos["lstm"][1]
     assert pos["main_output"][1] == max(y for _, y in pos.values())
     lr = layered_positions(g, leaves, "LR")
     assert lr["embedding"][0] > lr["main_input"][0]
+
+
+@pytest.mark.parametrize("rankdir", ["TB", "LR"])
+def test_layered_positions_leave_room_for_shape_labels(seed_functional, rankdir):
+    """Between the boxes of two linked nodes: the shape label, along the edge,
+    and LABEL_CLEARANCE (arrowhead and air) on each side of it (positions are
+    rounded to 0.1)."""
+    from kerasviz.view.elements import shape_text
+    from kerasviz.view.layout import LABEL_CLEARANCE, label_size, node_size
+
+    g = graph_of(seed_functional)
+    pos = layered_positions(g, [n.id for n in g.nodes], rankdir)
+    axis = 0 if rankdir == "LR" else 1
+    for e in g.edges:
+        s, t = g.node(e.source), g.node(e.target)
+        half = [node_size(n.name, n.class_name)[axis] / 2 for n in (s, t)]
+        gap = pos[t.id][axis] - half[1] - (pos[s.id][axis] + half[0])
+        label = label_size(shape_text(e.shape))[axis]
+        assert gap >= label + 2 * LABEL_CLEARANCE - 0.2, (e.source, e.target, gap)
+    # wide enough estimates: "(None, 100, 512)" is under 80 px in 9 px sans-serif
+    assert label_size("(None, 100, 512)")[0] > 80
 
 
 def test_shape_text():

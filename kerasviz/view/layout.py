@@ -2,7 +2,10 @@
 
 Longest-path layering, then a few barycentre sweeps to order each layer; all loops
 are iterative, so 5,000-layer chains are fine. Positions are in cytoscape model
-units for ``rankdir="TB"`` (top to bottom); ``LR`` swaps the axes.
+units for ``rankdir="TB"`` (top to bottom); ``LR`` swaps the axes. Node and
+shape-label sizes are estimated from their text (generously: the browser measures
+them), so that the gap between two ranks holds a shape label clear of the nodes
+and arrowheads at both ends.
 """
 
 from __future__ import annotations
@@ -10,10 +13,46 @@ from __future__ import annotations
 from collections import defaultdict
 
 from ..graph import ModelGraph
+from .elements import shape_text
 
-X_GAP = 190.0
-Y_GAP = 80.0
+#: Gap between two nodes of one rank.
+NODE_GAP = 30.0
 SWEEPS = 4
+
+#: Node labels (``name\nClassName``): font size and padding of the stylesheet's
+#: ``node`` rule, its minimum width, and the widest border (inputs, outputs).
+NODE_FONT = 12.0
+NODE_PADDING = 8.0
+NODE_MIN_WIDTH = 80.0
+NODE_BORDER = 4.0
+#: Shape labels on the edges: font size, background padding and margin.
+LABEL_FONT = 9.0
+LABEL_PAD = 3.0
+#: Width of one character as a share of the font size: more than digits,
+#: letters, underscores and punctuation take in the usual sans-serif fonts, so
+#: the estimates are never short of what the browser draws.
+CHAR_EM = 0.62
+#: Room between a shape label and the nodes at either end of its edge (the
+#: arrowhead, about 8 px, and some air); as ``LABEL_CLEARANCE`` in layout.ts.
+LABEL_CLEARANCE = 16.0
+
+
+def node_size(name: str, class_name: str) -> tuple[float, float]:
+    """Estimated width and height of a leaf node labelled ``name\nclass_name``."""
+    chars = max(len(name), len(class_name))
+    width = max(chars * NODE_FONT * CHAR_EM, NODE_MIN_WIDTH)
+    extra = 2 * NODE_PADDING + 2 * NODE_BORDER
+    return width + extra, 2 * NODE_FONT + extra
+
+
+def label_size(text: str) -> tuple[float, float]:
+    """Estimated width and height of a shape label (0, 0 for no text)."""
+    if not text:
+        return 0.0, 0.0
+    return (
+        len(text) * LABEL_FONT * CHAR_EM + 2 * LABEL_PAD,
+        LABEL_FONT * 1.3 + 2 * LABEL_PAD,
+    )
 
 
 def layered_positions(
@@ -49,20 +88,33 @@ def layered_positions(
             layer.sort(key=bary)
             for k, i in enumerate(layer):
                 pos_in_layer[i] = k
+    # Sizes of the nodes and of the widest shape label, then each rank as thick
+    # as its thickest node, ranks apart by the label (along the edge: its width
+    # left to right, its height top to bottom) and LABEL_CLEARANCE either side.
+    horizontal = rankdir != "TB"
+    nodes = {n.id: n for n in graph.nodes}
+    sizes = [
+        node_size(nodes[nid].name, nodes[nid].class_name) if nid in nodes else (0, 0)
+        for nid in leaves
+    ]
+    longest = 0.0
+    for e in graph.edges:
+        if e.source in index and e.target in index:
+            w, h = label_size(shape_text(e.shape))
+            longest = max(longest, w if horizontal else h)
+    gap = longest + 2 * LABEL_CLEARANCE
     out: dict[str, list[float]] = {}
-    for r, layer in enumerate(order):
-        width = len(layer)
-        for k, i in enumerate(layer):
-            x = (k - (width - 1) / 2) * X_GAP
-            y = r * Y_GAP
-            out[leaves[i]] = (
-                [round(x, 1), round(y, 1)]
-                if rankdir == "TB"
-                else [
-                    round(y * 2.2, 1),
-                    round(x * 0.45, 1),
-                ]
-            )
+    depth = 0.0
+    for layer in order:
+        along = [sizes[i][1] if horizontal else sizes[i][0] for i in layer]
+        thick = max(sizes[i][0] if horizontal else sizes[i][1] for i in layer)
+        cursor = -(sum(along) + NODE_GAP * (len(layer) - 1)) / 2
+        for i, size in zip(layer, along, strict=True):
+            across = round(cursor + size / 2, 1)
+            centre = round(depth + thick / 2, 1)
+            out[leaves[i]] = [centre, across] if horizontal else [across, centre]
+            cursor += size + NODE_GAP
+        depth += thick + gap
     return out
 
 

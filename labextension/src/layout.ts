@@ -7,6 +7,7 @@
 import dagre from '@dagrejs/dagre';
 
 import { representative, type CollapsedState } from './elements';
+import { formatShape } from './format';
 import type { ViewGraph } from './viewgraph';
 
 /** A node to place: a leaf, a collapsed container, or an expanded compound. */
@@ -55,10 +56,63 @@ export const DEFAULT_DAGRE_MAX_NODES = 1500;
 export const DAGRE_HARD_LIMIT = 2000;
 
 const NODE_SEP = 30;
-/** Gap between ranks: room for the shape labels on the edges when shown. */
+/** Gap between ranks when no shape labels are drawn. */
 const RANK_SEP = 32;
-const RANK_SEP_SHAPES = 46;
-const RANK_SEP_SHAPES_LR = 90;
+
+/** Font size of the shape labels (the stylesheet's `edge.kv-shapes` rule). */
+export const LABEL_FONT_SIZE = 9;
+/**
+ * Width of one label character, as a share of the font size: more than any
+ * digit, parenthesis, comma or space takes in the usual sans-serif fonts, so
+ * that an estimate is never short of the drawn label.
+ */
+const LABEL_CHAR_EM = 0.62;
+/** Background padding and cytoscape's margin around a label, each side. */
+const LABEL_PAD = 3;
+/**
+ * Free room between a shape label and the nodes either side of it along the
+ * edge: the arrowhead (about 8 px long) and some air.
+ */
+export const LABEL_CLEARANCE = 16;
+
+/** Width and height a shape label takes, estimated from its text (model units). */
+export function labelSize(text: string): { w: number; h: number } {
+  if (text === '') {
+    return { w: 0, h: 0 };
+  }
+  return {
+    w: Math.ceil(text.length * LABEL_FONT_SIZE * LABEL_CHAR_EM) + 2 * LABEL_PAD,
+    h: Math.ceil(LABEL_FONT_SIZE * 1.3) + 2 * LABEL_PAD
+  };
+}
+
+/**
+ * The shape label of each laid-out edge (by index), as the renderer writes it
+ * (see elements.ts): the distinct shapes of the graph edges it stands for,
+ * joined by " | ", at most three then "…".
+ */
+export function edgeLabels(
+  vg: ViewGraph,
+  collapsed: CollapsedState,
+  edges: ReadonlyArray<ILayoutEdge>
+): string[] {
+  const shapes = new Map<string, string[]>();
+  for (const e of vg.graph.edges) {
+    const key = `${representative(vg, collapsed, e.source)}\u0000${representative(vg, collapsed, e.target)}`;
+    const list = shapes.get(key) ?? [];
+    if (e.shape !== null && e.shape !== undefined) {
+      const text = formatShape(e.shape);
+      if (!list.includes(text)) {
+        list.push(text);
+      }
+    }
+    shapes.set(key, list);
+  }
+  return edges.map(e => {
+    const list = shapes.get(`${e.source}\u0000${e.target}`) ?? [];
+    return list.length > 3 ? `${list.slice(0, 3).join(' | ')} | …` : list.join(' | ');
+  });
+}
 
 /** dagre, with compound nodes; throws on dagre errors. */
 export function dagreLayout(
@@ -66,7 +120,8 @@ export function dagreLayout(
   edges: ReadonlyArray<ILayoutEdge>,
   rankdir: 'TB' | 'LR',
   compound = true,
-  rankSep = RANK_SEP_SHAPES
+  rankSep = RANK_SEP,
+  labels?: ReadonlyArray<{ w: number; h: number }>
 ): Positions {
   const g = new dagre.graphlib.Graph({ compound, multigraph: false });
   g.setGraph({ rankdir, nodesep: NODE_SEP, ranksep: rankSep, edgesep: 10 });
@@ -103,15 +158,17 @@ export function dagreLayout(
     const first = parentOf.get(target);
     return first !== undefined && !around.has(first);
   };
-  for (const e of edges) {
+  // With labels, dagre gives each edge a rank of its own for its label, as
+  // thick as the label is long along the edge, with rankSep / 2 either side.
+  edges.forEach((e, i) => {
     if (g.hasNode(e.source) && g.hasNode(e.target) && e.source !== e.target) {
-      g.setEdge(
-        e.source,
-        e.target,
-        compound && entersCompound(e.source, e.target) ? { minlen: 2 } : {}
-      );
+      const label = labels?.[i];
+      g.setEdge(e.source, e.target, {
+        ...(compound && entersCompound(e.source, e.target) ? { minlen: 2 } : {}),
+        ...(label ? { width: label.w, height: label.h, labelpos: 'c' } : {})
+      });
     }
-  }
+  });
   dagre.layout(g);
   const positions: Positions = new Map();
   for (const n of nodes) {
@@ -132,7 +189,7 @@ export function layeredLayout(
   nodes: ReadonlyArray<ILayoutNode>,
   edges: ReadonlyArray<ILayoutEdge>,
   rankdir: 'TB' | 'LR',
-  rankSep = RANK_SEP_SHAPES
+  rankSep = RANK_SEP
 ): Positions {
   const leaves = nodes.filter(n => !n.compound);
   const index = new Map<string, number>();
@@ -296,16 +353,21 @@ export function computeLayout(
   edges: ReadonlyArray<ILayoutEdge>
 ): ILayoutResult {
   const rankdir = vg.payload.options?.rankdir === 'LR' ? 'LR' : 'TB';
-  // Left to right, a shape label lies along its edge and needs a longer gap.
+  // A shape label sits at the middle of its edge: the gap between two ranks
+  // holds it, along the edge (its width left to right, its height top to
+  // bottom), with LABEL_CLEARANCE for the arrowhead and air on both sides.
   const shapes = vg.payload.options?.show_shapes !== false;
-  const rankSep = shapes ? (rankdir === 'LR' ? RANK_SEP_SHAPES_LR : RANK_SEP_SHAPES) : RANK_SEP;
+  const labels = shapes ? edgeLabels(vg, collapsed, edges).map(labelSize) : undefined;
+  const longest = Math.max(0, ...(labels ?? []).map(l => (rankdir === 'LR' ? l.w : l.h)));
+  const rankSep = labels ? 2 * LABEL_CLEARANCE : RANK_SEP;
+  const layeredSep = labels ? longest + 2 * LABEL_CLEARANCE : RANK_SEP;
   const visible = nodes.reduce((a, n) => a + (n.compound ? 0 : 1), 0);
   if (usesDagre(vg, visible)) {
     const hasCompounds = nodes.some(n => n.compound);
     try {
       return {
         strategy: 'dagre',
-        positions: dagreLayout(nodes, edges, rankdir, hasCompounds, rankSep)
+        positions: dagreLayout(nodes, edges, rankdir, hasCompounds, rankSep, labels)
       };
     } catch {
       // dagre's compound ranking can fail on some nestings; leaves only then.
@@ -314,7 +376,7 @@ export function computeLayout(
       try {
         return {
           strategy: 'dagre-flat',
-          positions: dagreLayout(nodes, edges, rankdir, false, rankSep)
+          positions: dagreLayout(nodes, edges, rankdir, false, rankSep, labels)
         };
       } catch {
         // Fall through to the layered layout.
@@ -325,19 +387,29 @@ export function computeLayout(
   if (preset) {
     return { strategy: 'preset', positions: preset };
   }
-  return { strategy: 'layered', positions: layeredLayout(nodes, edges, rankdir, rankSep) };
+  return { strategy: 'layered', positions: layeredLayout(nodes, edges, rankdir, layeredSep) };
 }
+
+/**
+ * Half the extent, across a bowed edge, that its shape label is given room for:
+ * top to bottom a label lies across the edge (half its width; shapes of up to
+ * about 17 characters), left to right along it (half its height).
+ */
+export const BENT_LABEL_HALF = { TB: 55, LR: 12 } as const;
 
 /**
  * Edges drawn straight would run through other nodes when both ends sit in one
  * column (a residual connection around a chain). Returns, per such edge index,
- * how far to bow it out (a bezier control-point distance).
+ * how far to bow it out (a bezier control-point distance). The label sits at
+ * the middle of the curve, half that distance from the column: far enough that
+ * a label of `labelHalf` (half its extent across the edge) clears the column.
  */
 export function bentEdges(
   positions: Positions,
   sizes: ReadonlyMap<string, { w: number; h: number }>,
   edges: ReadonlyArray<ILayoutEdge>,
-  rankdir: 'TB' | 'LR'
+  rankdir: 'TB' | 'LR',
+  labelHalf: number = BENT_LABEL_HALF[rankdir]
 ): Map<number, number> {
   const horizontal = rankdir === 'LR';
   const along = (p: { x: number; y: number }) => (horizontal ? p.x : p.y);
@@ -379,7 +451,8 @@ export function bentEdges(
     for (let k = firstAfter(lo); k < sorted.length && sorted[k].along < hi; k++) {
       const n = sorted[k];
       if (n.id !== e.source && n.id !== e.target && Math.abs(n.across - line) < n.half + 4) {
-        bends.set(i, Math.max(thickness(e.source), thickness(e.target), n.half * 2) + 40);
+        const column = Math.max(thickness(e.source), thickness(e.target), n.half * 2) / 2;
+        bends.set(i, 2 * (column + labelHalf + 8));
         return;
       }
     }

@@ -9,9 +9,13 @@ import {
   type INodeData
 } from '../elements';
 import {
+  BENT_LABEL_HALF,
   bentEdges,
   computeLayout,
   dagreLayout,
+  edgeLabels,
+  LABEL_CLEARANCE,
+  labelSize,
   layeredLayout,
   presetLayout,
   type ILayoutEdge,
@@ -155,6 +159,47 @@ describe('bentEdges', () => {
     const bends = bentEdges(p, sizes, edges, 'TB');
     const bent = [...bends.keys()].map(i => `${edges[i].source}->${edges[i].target}`);
     expect(bent).toEqual(['n0->n2', 'n2->n4']);
-    expect(bends.get(edges.findIndex(e => e.source === 'n0' && e.target === 'n2'))).toBe(140);
+    // the label sits at the middle of the curve, half the bend out: clear of
+    // the column (half width 50) by its own half extent and 8 px
+    const skip = edges.findIndex(e => e.source === 'n0' && e.target === 'n2');
+    expect(bends.get(skip)! / 2).toBe(50 + BENT_LABEL_HALF.TB + 8);
+    expect(bentEdges(p, sizes, edges, 'TB', 20).get(skip)! / 2).toBe(50 + 20 + 8);
   });
+});
+
+describe('shape labels', () => {
+  it('estimates label sizes generously from their text', () => {
+    expect(labelSize('')).toEqual({ w: 0, h: 0 });
+    const { w, h } = labelSize('(None, 112, 112, 32)');
+    expect(w).toBeGreaterThan(100); // about 85 px drawn at 9 px
+    expect(h).toBeGreaterThan(11);
+  });
+
+  it('writes the labels as the elements do, aggregated edges joined', () => {
+    const vg = loadGraph('resnet_lite');
+    for (const collapsed of [initialCollapsed(vg), expandAll(), collapseAll(vg)]) {
+      const els = buildElements(vg, collapsed).filter(e => e.group === 'edges');
+      const data = els.map(e => e.data as IEdgeData);
+      const labels = edgeLabels(vg, collapsed, data);
+      expect(labels).toEqual(data.map(d => d.shape));
+    }
+  });
+
+  for (const rankdir of ['TB', 'LR'] as const) {
+    it(`dagre keeps each label's length plus clearance between ranks (${rankdir})`, () => {
+      const { nodes, edges } = chain(6);
+      const texts = edges.map((_e, i) => (i % 2 ? '(None, 7, 7, 1280)' : '(None, 10)'));
+      const labels = texts.map(labelSize);
+      const p = dagreLayout(nodes, edges, rankdir, false, 2 * LABEL_CLEARANCE, labels);
+      const horizontal = rankdir === 'LR';
+      edges.forEach((e, i) => {
+        const s = p.get(e.source)!;
+        const t = p.get(e.target)!;
+        const half = horizontal ? 50 : 20;
+        const gap = horizontal ? t.x - s.x - 2 * half : t.y - s.y - 2 * half;
+        const along = horizontal ? labels[i].w : labels[i].h;
+        expect(gap).toBeGreaterThanOrEqual(along + 2 * LABEL_CLEARANCE - 0.5);
+      });
+    });
+  }
 });

@@ -1,0 +1,136 @@
+"""Edge labels (tensor shapes) in JupyterLab: never over a node or an arrowhead.
+
+MobileNetV2 (no weights) and the seed model, top to bottom and left to right, as
+first shown (blocks collapsed) and with every block open; the big-graph path
+(positions computed in Python) is forced by lowering the payload's dagre limit in
+the kernel. The boxes are cytoscape's own: ``boundingBox`` of each edge's label
+(it includes the label's background padding) against each leaf node's body and
+against the arrowhead at every edge's target end.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser._jupyter import (
+    open_notebook,
+    run_all_cells,
+    screenshot,
+    write_notebook,
+)
+from tests.browser.test_explorer import SEED
+
+pytestmark = pytest.mark.browser
+
+#: Outputs of the notebook below, in order: (name, rankdir, forced preset positions).
+CASES = [
+    ("seed", "TB", False),
+    ("seed", "LR", False),
+    ("mobilenetv2", "TB", False),
+    ("mobilenetv2", "LR", False),
+    ("mobilenetv2-preset", "TB", True),
+    ("mobilenetv2-preset", "LR", True),
+]
+
+CELLS = [
+    SEED,
+    "import kerasviz\nmnv2 = keras.applications.MobileNetV2(weights=None)",
+    'kerasviz.show(model, rankdir="TB")',
+    "%kerasviz model --rankdir LR",
+    'kerasviz.show(mnv2, rankdir="TB")',
+    "%kerasviz mnv2 --rankdir LR",
+    # above this many visible nodes the renderer uses Python's positions
+    "import kerasviz.view.payload as _payload\n_payload.DAGRE_MAX_NODES = 40\n"
+    'kerasviz.show(mnv2, rankdir="TB")',
+    'kerasviz.show(mnv2, rankdir="LR")',
+]
+
+#: Half the side of the square kept free around an arrowhead's tip. The arrow
+#: (triangle, arrow-scale 0.9 on a 1.5 px edge) is ~8 px long and ~8 px wide.
+ARROW = 6
+
+OVERLAPS_JS = """([index, arrow]) => {
+    const root = document.querySelectorAll('.kv-root')[index];
+    const cy = root.kvView.cy;
+    const hit = (a, b) => a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2;
+    const nodes = cy.nodes().filter(n => !n.isParent()).map(n => ({
+        id: n.id(), box: n.boundingBox({includeLabels: false, includeOverlays: false})}));
+    const arrows = cy.edges().map(e => {
+        const t = e.targetEndpoint();
+        return {id: e.id(), box: {x1: t.x - arrow, x2: t.x + arrow,
+                                  y1: t.y - arrow, y2: t.y + arrow}};
+    });
+    const problems = [];
+    let labels = 0;
+    cy.edges().forEach(e => {
+        if (!e.data('shape')) { return; }
+        const box = e.boundingBox({includeNodes: false, includeEdges: false,
+            includeLabels: true, includeMainLabels: true, includeSourceLabels: true,
+            includeTargetLabels: true, includeOverlays: false});
+        if (!(box.w > 0 && box.h > 0)) { return; }
+        labels++;
+        const what = e.data('source') + ' -> ' + e.data('target')
+            + ' "' + e.data('shape') + '"';
+        for (const n of nodes) {
+            if (hit(box, n.box)) { problems.push(what + ' covers node ' + n.id); }
+        }
+        for (const a of arrows) {
+            if (hit(box, a.box)) { problems.push(what + ' covers the arrowhead of ' + a.id); }
+        }
+    });
+    return {labels, problems, strategy: root.kvView.layoutStrategy,
+            nodes: nodes.length};
+}"""
+
+
+def _painted(page, index: int) -> None:
+    root = page.locator(".kv-root").nth(index)
+    root.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "(i) => { const r = document.querySelectorAll('.kv-root')[i];"
+        " return r && r.dataset.kvPainted === 'true' && r.kvView; }",
+        arg=index,
+        timeout=60_000,
+    )
+
+
+def _fit(page, index: int) -> None:
+    page.evaluate(
+        "(i) => document.querySelectorAll('.kv-root')[i].kvView.cy.fit(undefined, 20)",
+        index,
+    )
+
+
+def test_edge_labels_cover_no_node_and_no_arrowhead(page, module_jupyter_server):
+    server = module_jupyter_server(app="lab")
+    write_notebook(server.root_dir / "layout.ipynb", CELLS)
+    open_notebook(page, server, "layout.ipynb")
+    assert run_all_cells(page, "lab", timeout=300)
+    page.locator(".kv-root").nth(len(CASES) - 1).wait_for(timeout=120_000)
+    assert page.locator(".kv-root").count() == len(CASES)
+
+    failures = []
+    for index, (name, rankdir, preset) in enumerate(CASES):
+        _painted(page, index)
+        views = ["first"] if name == "seed" else ["first", "expanded"]
+        for view in views:
+            if view == "expanded":
+                page.evaluate(
+                    "(i) => document.querySelectorAll('.kv-root')[i].kvView.expandAll()",
+                    index,
+                )
+                _painted(page, index)
+            found = page.evaluate(OVERLAPS_JS, [index, ARROW])
+            assert found["labels"] > 5, (name, rankdir, view, found)
+            if preset and view == "expanded":
+                assert found["strategy"] == "preset", found
+            elif not preset:
+                assert found["strategy"] == "dagre", found
+            screenshot(page, f"layout/{name}-{rankdir}-{view}")
+            if view == "first" or name == "seed":
+                _fit(page, index)
+                screenshot(page, f"layout/{name}-{rankdir}-{view}-fit")
+            for problem in found["problems"]:
+                failures.append(f"{name} {rankdir} {view}: {problem}")
+    assert not failures, f"{len(failures)} overlaps:\n" + "\n".join(failures[:40])
+    assert page.page_errors == []
