@@ -97,6 +97,7 @@ def zoo(keras, request):
     return get
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ZOO)
 def test_functional_round_trip(zoo, name):
     model = zoo(name)

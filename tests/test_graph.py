@@ -391,6 +391,7 @@ def test_keras_applications(keras, name):
 
 
 # ---- 11. a 2,000-layer ladder ------------------------------------------------------
+@pytest.mark.slow
 def test_2000_layer_ladder_under_default_recursion_limit(keras):
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(20_000)  # Keras builds deep graphs recursively

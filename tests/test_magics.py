@@ -179,6 +179,7 @@ def test_compare_flag(ip, keras):
         ip.run_line_magic("kerasviz", "u --compare")
 
 
+@pytest.mark.slow
 def test_failing_cell_traceback_names_its_cell_and_line(tmp_path):
     """In a real kernel, the traceback of a failing %%kerasviz cell points at the
     cell's own number and line (the magic's line is line 1)."""

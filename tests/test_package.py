@@ -38,6 +38,7 @@ def test_import_kerasviz_is_cheap():
 VIEW_MODULES = ("ipywidgets", "IPython", "pydot", "ipycytoscape", "anywidget")
 
 
+@pytest.mark.slow
 def test_graph_layer_imports_no_view_code():
     setup = (
         "import os; os.environ['KERAS_BACKEND']='tensorflow'\n"

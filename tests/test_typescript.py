@@ -28,6 +28,7 @@ def npm():
     return exe
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("script", ["lint", "test"])
 def test_npm_script(npm, script):
     result = subprocess.run(
