@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import xml.etree.ElementTree as ET
 
@@ -88,22 +89,55 @@ def test_applications_export_to_svg(keras, name, tmp_path, needs_dot):
     assert root.get("width").endswith("pt")  # natural size: readable at 100 %
 
 
-def test_full_export_of_a_big_model_is_not_shrunk(keras, tmp_path, needs_dot):
+def test_full_export_of_a_big_model_has_every_layer(keras, tmp_path, needs_dot):
     model = keras.applications.ResNet50(weights=None)
     path = save(model, tmp_path / "r50.svg", collapse_blocks=False)
-    ids = svg_node_ids(path)
-    assert len(ids) == len(model.operations)
+    assert len(svg_node_ids(path)) == len(model.operations)
+    text = path.read_text()
+    assert 'font-size="11.00"' in text  # drawn at full size, never scaled down
+    # that it is whole in a browser: tests/browser/test_export_svg.py
+
+
+def svg_size(path):
     root = ET.parse(path).getroot()
-    width_pt = float(root.get("width").removesuffix("pt"))
-    view_width = float(root.get("viewBox").split()[2])
-    assert width_pt / view_width >= 1.0  # drawn at full size, never scaled down
-    text = ET.tostring(root, encoding="unicode")
-    assert 'font-size="14.00"' in text or 'font-size="11.00"' in text
+    graph = next(g for g in root.iter(f"{SVG}g") if g.get("class") == "graph")
+    width, height = (float(root.get(k).removesuffix("pt")) for k in ("width", "height"))
+    return width, height, [float(v) for v in root.get("viewBox").split()], graph
+
+
+@pytest.mark.parametrize("dpi", [72, 96, 200])
+def test_svg_size_and_view_box_agree_at_any_dpi(
+    seed_functional, tmp_path, needs_dot, dpi
+):
+    """Graphviz 2.43 scales the drawing by dpi/72 and not the viewBox (it then gets
+    cropped): save() lays SVG out at 72 dpi and sizes it as the PNG of that dpi."""
+    natural = save(seed_functional, tmp_path / "natural.svg")  # dpi=96
+    width, height, box, graph = svg_size(natural)
+    assert (width, height) == (box[2], box[3])  # 1 pt per unit
+    assert "scale(1 1)" in graph.get("transform")  # the drawing is not scaled
+    at_dpi = save(seed_functional, tmp_path / f"m{dpi}.svg", dpi=dpi)
+    w, h, view_box, graph = svg_size(at_dpi)
+    assert view_box == box
+    assert "scale(1 1)" in graph.get("transform")
+    assert w == pytest.approx(width * dpi / 96, abs=0.01)
+    assert h == pytest.approx(height * dpi / 96, abs=0.01)
+    png = save(seed_functional, tmp_path / f"m{dpi}.png", dpi=dpi).read_bytes()
+    png_width = int.from_bytes(png[16:20], "big")
+    assert w * 96 / 72 == pytest.approx(png_width, abs=2)  # CSS px, as the PNG
+
+
+def pdf_page_size(data):
+    box = re.search(rb"/MediaBox\s*\[\s*([\d.\s]+)\]", data).group(1).split()
+    return float(box[2]), float(box[3])
 
 
 def test_png_pdf_dot(seed_functional, tmp_path, needs_dot):
     assert save(seed_functional, tmp_path / "m.png").read_bytes()[:4] == b"\x89PNG"
-    assert save(seed_functional, tmp_path / "m.pdf").read_bytes()[:4] == b"%PDF"
+    pdf = save(seed_functional, tmp_path / "m.pdf").read_bytes()
+    assert pdf[:4] == b"%PDF"
+    pdf72 = save(seed_functional, tmp_path / "m72.pdf", dpi=72).read_bytes()
+    size, size72 = (pdf_page_size(p) for p in (pdf, pdf72))
+    assert size[0] / size72[0] == pytest.approx(96 / 72, rel=0.01)  # dpi sizes a PDF
     assert save(seed_functional, tmp_path / "m.dot").read_text().startswith("digraph")
 
 

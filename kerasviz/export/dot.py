@@ -4,6 +4,14 @@ Keeps ``plot_model``'s option names, adds kerasviz's colours, parameter counts a
 collapsed blocks, and avoids what breaks ``plot_model`` on big models: no
 orthogonal edge routing (Graphviz aborts on EfficientNetB7 with it), and SVG is
 written as a file at its natural size (readable at 100 %, however big the model).
+
+SVG and ``dpi``: Graphviz 2.43 (Debian 12, Ubuntu 22.04) scales the drawing by
+``dpi / 72`` but leaves the ``viewBox`` unscaled, so a browser crops the right and
+bottom of any SVG written with a dpi other than 72. :func:`save` therefore lays the
+SVG out at 72 dpi (one user unit per point, as every Graphviz writes it) and sets
+the root's ``width`` and ``height`` itself, scaled by ``dpi / 96``: at the default
+96 dpi the SVG is at its natural size, and at any dpi it shows as large as the PNG
+of the same dpi, whole.
 """
 
 from __future__ import annotations
@@ -11,6 +19,7 @@ from __future__ import annotations
 import inspect
 import os
 import pathlib
+import re
 from typing import Any
 
 from ..graph import ModelGraph
@@ -20,6 +29,8 @@ from ..view import view_payload
 from ..view.elements import elements, layers_inside, shape_text
 
 FORMATS = ("svg", "png", "pdf", "dot")
+#: The dpi at which an SVG is at its natural size (CSS pixels per inch).
+SVG_NATURAL_DPI = 96
 INSTALL_GRAPHVIZ = (
     "Install Graphviz's `dot` program: `apt-get install graphviz` (Debian/Ubuntu), "
     "`conda install graphviz`, or `brew install graphviz`, then restart the kernel."
@@ -66,7 +77,9 @@ def to_dot(
     model : keras.Model or ModelGraph
     show_shapes, show_dtype, show_layer_names, show_layer_activations, show_trainable,
     expand_nested, rankdir, dpi
-        As in ``keras.utils.plot_model``.
+        As in ``keras.utils.plot_model``. ``dpi`` sets the size of a PNG or PDF;
+        :func:`save` gives an SVG the size of the PNG of the same dpi (natural size
+        at the default 96).
     show_params : bool
         Parameter counts in the nodes.
     collapse_blocks : bool or "auto"
@@ -224,7 +237,9 @@ def save(model: Any, path: str | os.PathLike[str], **options: Any) -> pathlib.Pa
     """Write the model's graph to ``path``: ``.svg``, ``.png``, ``.pdf`` or ``.dot``.
 
     Takes :func:`to_dot`'s options (``plot_model``'s names). ``.dot`` needs only
-    pydot; the others also need Graphviz's ``dot`` program.
+    pydot; the others also need Graphviz's ``dot`` program. An SVG is laid out at
+    72 dpi and then sized for ``dpi`` (see the module's notes), so it is whole at
+    any dpi.
 
     Examples
     --------
@@ -248,6 +263,8 @@ def save(model: Any, path: str | os.PathLike[str], **options: Any) -> pathlib.Pa
     if fmt == "dot":
         path.write_text(dot.to_string())
         return path
+    if fmt == "svg":
+        dot.set("dpi", "72")  # Graphviz 2.43 crops an SVG written at any other dpi
     try:
         data = dot.create(prog="dot", format=fmt)
     except FileNotFoundError as e:
@@ -261,5 +278,31 @@ def save(model: Any, path: str | os.PathLike[str], **options: Any) -> pathlib.Pa
                 f"Writing {path.name} needs Graphviz's `dot` program. {INSTALL_GRAPHVIZ}"
             ) from e
         raise
+    if fmt == "svg":
+        dpi = float(
+            options.get("dpi", inspect.signature(to_dot).parameters["dpi"].default)
+        )
+        data = _size_svg(data, dpi / SVG_NATURAL_DPI)
     path.write_bytes(data)
     return path
+
+
+def _size_svg(data: bytes, scale: float) -> bytes:
+    """Scale the root ``<svg>``'s ``width`` and ``height`` (points) by ``scale``.
+
+    The ``viewBox`` stays as Graphviz wrote it at 72 dpi, so the browser scales the
+    whole drawing into the new size: nothing is cut off.
+    """
+    start = data.find(b"<svg")
+    end = data.find(b">", start) + 1
+    if scale == 1 or start < 0 or end <= 0:
+        return data
+    tag = data[start:end]
+    for attr in (b"width", b"height"):
+        tag = re.sub(
+            rb"\b" + attr + rb'="([0-9.]+)pt"',
+            lambda m, a=attr: a + b'="%gpt"' % round(float(m.group(1)) * scale, 2),
+            tag,
+            count=1,
+        )
+    return data[:start] + tag + data[end:]
