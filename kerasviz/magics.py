@@ -131,8 +131,11 @@ class KerasvizMagics(Magics):
     def _export(self, model: Any, args: Any) -> None:
         from .export import save
 
+        options = _view_options(args)
+        if not args.no_shapes:  # save()'s own default, so both draw the same
+            del options["show_shapes"]
         try:
-            path = save(model, args.export, **_view_options(args))
+            path = save(model, args.export, **options)
         except (ValueError, ImportError, RuntimeError) as e:
             raise UsageError(str(e)) from None
         print(f"kerasviz: wrote {path}")

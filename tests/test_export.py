@@ -141,6 +141,38 @@ def test_png_pdf_dot(seed_functional, tmp_path, needs_dot):
     assert save(seed_functional, tmp_path / "m.dot").read_text().startswith("digraph")
 
 
+@pytest.fixture
+def shell(keras):
+    from IPython.core.interactiveshell import InteractiveShell
+
+    ip = InteractiveShell.instance()
+    ip.run_line_magic("load_ext", "kerasviz")
+    saved = dict(ip.user_ns)
+    yield ip
+    ip.user_ns.clear()
+    ip.user_ns.update(saved)
+
+
+def test_magic_export_and_save_draw_the_same_by_default(
+    shell, seed_functional, tmp_path
+):
+    shell.user_ns["model"] = seed_functional
+    shell.run_line_magic("kerasviz", f"model --export {tmp_path / 'magic.dot'}")
+    by_magic = (tmp_path / "magic.dot").read_text()
+    by_save = save(seed_functional, tmp_path / "save.dot").read_text()
+    assert by_magic == by_save
+    assert '"(None, 37)"' in by_save  # the one default: shapes on
+    assert "in: (None, 100)  out: (None, 100, 512)" in by_save
+    shell.run_line_magic(
+        "kerasviz", f"model --export {tmp_path / 'bare.dot'} --no-shapes"
+    )
+    bare = (tmp_path / "bare.dot").read_text()
+    assert (
+        bare == save(seed_functional, tmp_path / "s.dot", show_shapes=False).read_text()
+    )
+    assert "(None, 37)" not in bare
+
+
 def test_missing_dot_names_the_install_command(seed_functional, tmp_path, monkeypatch):
     empty = tmp_path / "bin"
     empty.mkdir()

@@ -29,6 +29,10 @@ from ..view import view_payload
 from ..view.elements import elements, layers_inside, shape_text
 
 FORMATS = ("svg", "png", "pdf", "dot")
+#: ``show_shapes``'s default for ``to_dot``, ``save`` and ``%kerasviz --export`` (which
+#: takes it from ``save``): shapes on, as in the explorer. ``plot_model`` leaves them
+#: off; a learner reads a graph by its shapes.
+SHOW_SHAPES = True
 #: The dpi at which an SVG is at its natural size (CSS pixels per inch).
 SVG_NATURAL_DPI = 96
 INSTALL_GRAPHVIZ = (
@@ -59,7 +63,7 @@ def _quote(text: str) -> str:
 def to_dot(
     model: Any,
     *,
-    show_shapes: bool = False,
+    show_shapes: bool = SHOW_SHAPES,
     show_dtype: bool = False,
     show_layer_names: bool = True,
     show_layer_activations: bool = False,
@@ -75,7 +79,11 @@ def to_dot(
     Parameters
     ----------
     model : keras.Model or ModelGraph
-    show_shapes, show_dtype, show_layer_names, show_layer_activations, show_trainable,
+    show_shapes : bool
+        Shapes in the nodes (input and output of the layer) and on the edges. On by
+        default, as in the explorer and ``%kerasviz --export`` (``plot_model``'s
+        default is off).
+    show_dtype, show_layer_names, show_layer_activations, show_trainable,
     expand_nested, rankdir, dpi
         As in ``keras.utils.plot_model``. ``dpi`` sets the size of a PNG or PDF;
         :func:`save` gives an SVG the size of the PNG of the same dpi (natural size
@@ -236,16 +244,17 @@ def _node_label(
 def save(model: Any, path: str | os.PathLike[str], **options: Any) -> pathlib.Path:
     """Write the model's graph to ``path``: ``.svg``, ``.png``, ``.pdf`` or ``.dot``.
 
-    Takes :func:`to_dot`'s options (``plot_model``'s names). ``.dot`` needs only
-    pydot; the others also need Graphviz's ``dot`` program. An SVG is laid out at
-    72 dpi and then sized for ``dpi`` (see the module's notes), so it is whole at
-    any dpi.
+    Takes :func:`to_dot`'s options (``plot_model``'s names), with the same
+    defaults: unlike ``plot_model``, shapes are drawn unless ``show_shapes=False``
+    (``%kerasviz model --export PATH`` draws the same). ``.dot`` needs only pydot;
+    the others also need Graphviz's ``dot`` program. An SVG is laid out at 72 dpi
+    and then sized for ``dpi`` (see the module's notes), so it is whole at any dpi.
 
     Examples
     --------
     >>> import keras, kerasviz
     >>> m = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
-    >>> kerasviz.save(m, "model.svg", show_shapes=True)  # doctest: +SKIP
+    >>> kerasviz.save(m, "model.svg")  # doctest: +SKIP
     PosixPath('model.svg')
     """
     path = pathlib.Path(path)

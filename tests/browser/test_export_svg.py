@@ -2,9 +2,10 @@
 
 No Jupyter: the SVG that ``kerasviz.save`` wrote is put, as it is, in an HTML page
 opened in headless chromium (``file://``); the ``<svg>`` element clips what lies
-outside its ``viewBox`` as a browser showing the file on its own does. Graphviz 2.43 (Debian 12) writes an
-SVG whose ``viewBox`` disagrees with its size when a dpi is set; a browser then cuts
-off the right and bottom of the drawing. These tests catch that.
+outside its ``viewBox`` as a browser showing the file on its own does. Graphviz 2.43
+(Debian 12) writes an SVG whose ``viewBox`` disagrees with its size when a dpi is
+set; a browser then cuts off the right and bottom of the drawing. These tests catch
+that.
 """
 
 from __future__ import annotations
