@@ -12,7 +12,7 @@ import { clear, h } from './dom';
 import * as E from './elements';
 import { Inspector } from './inspector';
 import type { LayoutStrategy } from './layout';
-import { searchNodes } from './search';
+import { type ISearchState, searchIndex, searchNodes } from './search';
 import { watchTheme } from './theme';
 import type { IHost, IViewPayload } from './types';
 import { checkPayload, ViewGraph } from './viewgraph';
@@ -144,12 +144,11 @@ export class GraphView {
     } else if (hits.length === 0) {
       this._toolbar.setStatus(`no layer named “${query.trim()}”`, true);
     } else {
-      const sameQuery = this._lastQuery === query;
-      this._searchIndex = next && sameQuery ? (this._searchIndex + 1) % hits.length : 0;
+      this._searchIndex = searchIndex(this._lastSearch, query, next, hits.length);
       this._toolbar.setStatus(`${this._searchIndex + 1} of ${hits.length}`);
       this._userSelect(hits[this._searchIndex].id, true);
     }
-    this._lastQuery = query;
+    this._lastSearch = { query, index: this._searchIndex, entered: next };
     this._canvas?.setMatches(this._matches);
     return this._matches;
   }
@@ -330,7 +329,7 @@ export class GraphView {
   private _pendingSelect: string | null = null;
   private _matches: string[] = [];
   private _searchIndex = 0;
-  private _lastQuery = '';
+  private _lastSearch: ISearchState = { query: '', index: 0, entered: false };
   private _lastOpened: { id: string; time: number } | null = null;
   private _onScroll = (): void => {
     this._canvas?.invalidatePosition();

@@ -60,6 +60,37 @@ export function searchNodes(
   return hits;
 }
 
+/** The last search: its query, the match shown, and whether Enter asked for it. */
+export interface ISearchState {
+  /** The query as typed. */
+  query: string;
+  /** Index of the match shown. */
+  index: number;
+  /** Whether it came from Enter (not from typing). */
+  entered: boolean;
+}
+
+/**
+ * Which of `count` matches (best first) a search shows. Typing shows the best
+ * (an exact name first); so does the first Enter on a query, even when typing
+ * already showed it; each further Enter on the same query shows the next one,
+ * round to the first again.
+ */
+export function searchIndex(
+  last: ISearchState,
+  query: string,
+  enter: boolean,
+  count: number
+): number {
+  if (count <= 0) {
+    return 0;
+  }
+  if (enter && last.entered && last.query === query) {
+    return (last.index + 1) % count;
+  }
+  return 0;
+}
+
 /** What the inspector shows for a container. */
 export interface IContainerSummary {
   /** Leaf layers inside. */

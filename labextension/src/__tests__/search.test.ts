@@ -8,7 +8,9 @@ import {
   searchNodes
 } from '../elements';
 import { formatShapes } from '../format';
-import { loadGraph } from './helpers';
+import { type ISearchState, searchIndex } from '../search';
+import { ViewGraph } from '../viewgraph';
+import { loadGraph, loadPayload } from './helpers';
 
 describe('searchNodes', () => {
   const vg = loadGraph('toy');
@@ -78,5 +80,35 @@ describe('containerSummary', () => {
     expect(formatShapes(s.outputShapes)).toBe('(None, 56, 56, 256)');
     const nested = loadGraph('nested');
     expect(formatShapes(containerSummary(nested, 'tail').outputShapes)).toBe('(None, 3)');
+  });
+});
+
+describe('searchIndex (which match Enter shows)', () => {
+  const fresh: ISearchState = { query: '', index: 0, entered: false };
+
+  it('shows the best match first, on typing and on the first Enter after it', () => {
+    // typed, then the live search showed the best match: Enter must not skip it
+    const typed: ISearchState = { query: 'block_3_project', index: 0, entered: false };
+    expect(searchIndex(fresh, 'block_3_project', false, 2)).toBe(0);
+    expect(searchIndex(typed, 'block_3_project', true, 2)).toBe(0);
+    expect(searchIndex(fresh, 'block_3_project', true, 2)).toBe(0);
+  });
+
+  it('cycles on each further Enter, and starts again for another query', () => {
+    const entered: ISearchState = { query: 'conv', index: 0, entered: true };
+    expect(searchIndex(entered, 'conv', true, 3)).toBe(1);
+    expect(searchIndex({ ...entered, index: 2 }, 'conv', true, 3)).toBe(0);
+    expect(searchIndex(entered, 'conv1', true, 3)).toBe(0);
+    expect(searchIndex(entered, 'conv', false, 3)).toBe(0);
+    expect(searchIndex(entered, 'conv', true, 0)).toBe(0);
+  });
+
+  it('puts an exact name (any case) before an earlier name that starts with it', () => {
+    const payload = loadPayload('resnet_lite');
+    const pad = payload.graph.nodes.find(n => n.id === 'conv1_pad')!;
+    pad.name = 'conv1_conv_pad'; // comes before conv1_conv in graph order
+    const vg = new ViewGraph(payload);
+    const hits = searchNodes(vg, 'CONV1_CONV', expandAll()).map(h => h.id);
+    expect(hits.slice(0, 2)).toEqual(['conv1_conv', 'conv1_pad']);
   });
 });

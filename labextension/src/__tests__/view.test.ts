@@ -75,8 +75,13 @@ describe('GraphView without a canvas size (before it is attached)', () => {
     expect(view.search('enc_d')).toEqual(['enc/enc_dense', 'enc/enc_drop']);
     expect(view.selected).toBe('enc/enc_dense');
     expect(onSelect).toHaveBeenCalledWith('enc/enc_dense');
+    // Enter after typing shows the best match (already shown), further Enters the next
+    view.search('enc_d', true);
+    expect(view.selected).toBe('enc/enc_dense');
     view.search('enc_d', true);
     expect(view.selected).toBe('enc/enc_drop');
+    view.search('enc_d', true);
+    expect(view.selected).toBe('enc/enc_dense');
     view.search('zzz<b>', true);
     expect(host.querySelector('.kv-search-status')!.textContent).toBe('no layer named “zzz<b>”');
     expect(host.querySelector('.kv-search-status b')).toBeNull();
