@@ -6,6 +6,7 @@
 
 import cytoscape from 'cytoscape';
 
+import { CanvasHint, wheelHintText } from './chrome';
 import * as E from './elements';
 import { bentEdges, computeLayout, type LayoutStrategy, type Positions } from './layout';
 import { LABEL_HEIGHT, LABEL_WIDTH, LabelMeasurer, replaceLabelSizing } from './measure';
@@ -19,11 +20,14 @@ import {
 import type { ViewGraph } from './viewgraph';
 import {
   boundsOf,
+  canvasHeightFor,
   centreOn,
   fitBounds,
+  fitZoom,
+  floorZoom,
   initialView,
   invalidateContainerPosition,
-  MIN_FIT_ZOOM,
+  maxCanvasHeight,
   READABLE_ZOOM,
   type IBounds,
   type Sizes
@@ -34,6 +38,10 @@ const BEND = 'kvBend';
 
 /** Pointer events before which cytoscape's cached container position is refreshed. */
 const FRESH_POSITION_EVENTS = ['mouseover', 'mousedown', 'touchstart', 'wheel'] as const;
+
+/** Said by "Fit" when the whole graph does not fit at a readable size. */
+export const FIT_HINT =
+  'Too big to fit at a readable size: drag to pan, Ctrl/⌘ + scroll to zoom out';
 
 /** What the user did on the canvas. */
 export interface ICanvasEvents {
@@ -63,6 +71,14 @@ export class GraphCanvas {
     this._styleRoot = styleRoot;
     const style = this._resolvedStyle();
     this._styleKey = JSON.stringify(style);
+    this._container = container;
+    // The plain wheel scrolls the page (as over an embedded map); Ctrl/⌘ + wheel
+    // and pinch zoom. Cytoscape zooms on every wheel, so this listener, added
+    // before cytoscape adds its own, lets it zoom only with the key down, and
+    // the bubbling one turns zooming back on for touch pinches.
+    container.addEventListener('wheel', this._onWheelCapture, { capture: true, passive: true });
+    container.addEventListener('wheel', this._onWheelBubble, { passive: true });
+    this._hint = new CanvasHint();
     this.cy = cytoscape({
       container,
       elements: this._elements(),
@@ -82,11 +98,12 @@ export class GraphCanvas {
     // A scroll event arrives a frame after the scroll, so a click right after
     // one (or after the notebook re-laid itself out) would be mapped with the
     // old position: refresh it as the pointer arrives, before cytoscape reads it.
-    this._container = container;
     for (const type of FRESH_POSITION_EVENTS) {
       container.addEventListener(type, this._invalidate, { capture: true, passive: true });
     }
+    container.append(this._hint.node);
     this._layout();
+    this._sizeToGraph(false);
     this.firstView();
   }
 
@@ -112,21 +129,24 @@ export class GraphCanvas {
       cy.add(this._elements());
     });
     this._layout();
+    this._sizeToGraph(true);
     // Refit when the result is readable; else keep a readable zoom on the
     // container that changed (or start again at the inputs).
     const target = focus !== null ? cy.getElementById(focus) : cy.collection();
-    fitBounds(cy, this._bounds);
-    if (cy.zoom() < MIN_FIT_ZOOM) {
-      if (target.empty()) {
-        this.firstView();
-      } else {
-        cy.zoom(READABLE_ZOOM);
-        cy.center(target);
-      }
+    if (this._bounds && fitZoom(this._bounds, cy.width(), cy.height()) >= this._floor) {
+      fitBounds(cy, this._bounds);
+    } else if (target.empty()) {
+      this.firstView();
+    } else {
+      cy.zoom(Math.max(READABLE_ZOOM, this._floor));
+      cy.center(target);
     }
   }
 
-  /** A fit when readable, else a readable zoom at the model inputs. */
+  /**
+   * A fit when readable, else a readable zoom at the model inputs; then the
+   * selected node and its neighbours are brought into view.
+   */
   firstView(): void {
     const vg = this._vg;
     const rankdir = vg.payload.options?.rankdir === 'LR' ? 'LR' : 'TB';
@@ -138,19 +158,42 @@ export class GraphCanvas {
         anchors.push(box);
       }
     }
-    initialView(this.cy, this._bounds, anchors, rankdir);
+    initialView(this.cy, this._bounds, anchors, rankdir, this._floor);
+    if (this._selectedId !== null) {
+      centreOn(this.cy, this.cy.getElementById(this._selectedId), this._floor);
+    }
     this._userMoved = false;
   }
 
-  /** Fit the whole graph. */
-  fit(): void {
-    fitBounds(this.cy, this._bounds);
+  /**
+   * Fit the whole graph, but never below the readable zoom: then fit what
+   * can be read, around the current view, and say so. Returns whether the
+   * whole graph is in view.
+   */
+  fit(): boolean {
+    const whole = fitBounds(this.cy, this._bounds, this._floor);
+    if (whole) {
+      this._hint.hide();
+    } else {
+      this._hint.show(FIT_HINT, 5000);
+    }
     this._userMoved = false;
+    return whole;
   }
 
-  /** Centre a node (zooming in when far out). */
+  /** Bring a node and its neighbours into view (zooming in when far out). */
   centre(id: string): void {
-    centreOn(this.cy, this.cy.getElementById(id));
+    centreOn(this.cy, this.cy.getElementById(id), this._floor);
+  }
+
+  /** The lowest zoom at which node labels are readable (LABEL_FLOOR_PX). */
+  get readableZoom(): number {
+    return this._floor;
+  }
+
+  /** The canvas hint (wheel and fit messages). */
+  get hint(): CanvasHint {
+    return this._hint;
   }
 
   /** Mark the selected node (null: none). */
@@ -213,6 +256,10 @@ export class GraphCanvas {
 
   /** Destroy cytoscape. */
   dispose(): void {
+    this._hint.hide();
+    this._container.removeEventListener('wheel', this._onWheelCapture, { capture: true });
+    this._container.removeEventListener('wheel', this._onWheelBubble);
+    this._hint.node.remove();
     for (const type of FRESH_POSITION_EVENTS) {
       this._container.removeEventListener(type, this._invalidate, { capture: true });
     }
@@ -244,6 +291,7 @@ export class GraphCanvas {
     const resolved = ownSelection(resolveStylesheet(sheet, computedLookup(this._styleRoot)));
     const { rules, font } = replaceLabelSizing(resolved);
     const fontKey = JSON.stringify(font);
+    this._floor = floorZoom(font?.size);
     if (fontKey !== this._fontKey) {
       this._fontKey = fontKey;
       this._measurer = font ? new LabelMeasurer(font) : null;
@@ -281,6 +329,29 @@ export class GraphCanvas {
       }
     }
     return els as cytoscape.ElementDefinition[];
+  }
+
+  /**
+   * Give the canvas the height of the laid-out graph at a readable zoom (up
+   * to maxCanvasHeight), unless the user resized it. `grow`: never shrink it
+   * (a container that closes should not make the page jump).
+   */
+  private _sizeToGraph(grow: boolean): void {
+    const c = this._container;
+    if (this._autoHeight !== null && c.style.height !== `${this._autoHeight}px`) {
+      return; // resized by hand (resize: vertical)
+    }
+    const border = c.offsetHeight - c.clientHeight;
+    const limit = maxCanvasHeight(window.innerHeight || 800);
+    let height = canvasHeightFor(this._bounds, c.clientWidth, limit, this._floor) + border;
+    if (grow && this._autoHeight !== null) {
+      height = Math.max(height, this._autoHeight);
+    }
+    if (height !== this._autoHeight) {
+      c.style.height = `${height}px`;
+      this._autoHeight = height;
+      this.cy.resize();
+    }
   }
 
   private _layout(): void {
@@ -339,6 +410,21 @@ export class GraphCanvas {
   private _bounds: IBounds | null = null;
   private _selectedId: string | null = null;
   private _container: HTMLElement;
+  private _hint: CanvasHint;
+  private _floor = floorZoom(null);
+  private _autoHeight: number | null = null;
+  private _wheelHinted = false;
+  private _onWheelCapture = (event: WheelEvent): void => {
+    const zoomKey = event.ctrlKey || event.metaKey;
+    this.cy?.userZoomingEnabled(zoomKey);
+    if (!zoomKey && !this._wheelHinted) {
+      this._wheelHinted = true;
+      this._hint.show(wheelHintText());
+    }
+  };
+  private _onWheelBubble = (): void => {
+    this.cy?.userZoomingEnabled(true);
+  };
   private _invalidate = (): void => {
     invalidateContainerPosition(this.cy);
   };

@@ -92,7 +92,14 @@ export class Toolbar {
     const group = h('div', 'kv-toolbar-group');
     group.append(search, this._status);
     const buttons = h('div', 'kv-toolbar-group');
-    buttons.append(button('Fit', 'kv-button', () => actions.fit(), 'Fit the whole graph in view'));
+    buttons.append(
+      button(
+        'Fit',
+        'kv-button',
+        () => actions.fit(),
+        'Fit the graph in view (as much of it as stays readable)'
+      )
+    );
     if (vg.containers.length > 0) {
       buttons.append(
         button('Expand all', 'kv-button', () => actions.expandAll(), 'Open every group'),
@@ -142,4 +149,49 @@ export function buildLegend(vg: ViewGraph): HTMLElement {
     legend.append(item);
   }
   return legend;
+}
+
+/** Whether zooming is ⌘ + wheel here (a Mac) rather than Ctrl + wheel. */
+function isMac(): boolean {
+  const nav = typeof navigator === 'undefined' ? null : navigator;
+  return /Mac|iPhone|iPad/.test(nav?.platform ?? nav?.userAgent ?? '');
+}
+
+/** The hint shown when the wheel over the graph scrolled the page instead of zooming. */
+export function wheelHintText(mac = isMac()): string {
+  return `${mac ? '⌘' : 'Ctrl'} + scroll (or pinch) to zoom · drag to pan`;
+}
+
+/** A short message over the canvas that fades out by itself. */
+export class CanvasHint {
+  /** Build the hint element (hidden); the caller puts it over the canvas. */
+  constructor() {
+    this.node = h('div', 'kv-canvas-hint');
+    this.node.setAttribute('role', 'status');
+    this.node.setAttribute('aria-live', 'polite');
+  }
+
+  /** The hint element. */
+  readonly node: HTMLElement;
+
+  /** Whether the hint is showing. */
+  get visible(): boolean {
+    return this.node.classList.contains('kv-visible');
+  }
+
+  /** Show `text` for `ms` milliseconds. */
+  show(text: string, ms = 2500): void {
+    this.node.textContent = text;
+    this.node.classList.add('kv-visible');
+    clearTimeout(this._timer);
+    this._timer = setTimeout(() => this.hide(), ms);
+  }
+
+  /** Hide it now. */
+  hide(): void {
+    clearTimeout(this._timer);
+    this.node.classList.remove('kv-visible');
+  }
+
+  private _timer: ReturnType<typeof setTimeout> | undefined;
 }

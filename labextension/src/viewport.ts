@@ -11,14 +11,39 @@ import type cytoscape from 'cytoscape';
 
 import type { Positions } from './layout';
 
-/** Below this zoom a fit is unreadable, and the first view starts at the inputs. */
-export const MIN_FIT_ZOOM = 0.75;
+/**
+ * Smallest rendered size (CSS px) of a node label that a first view or a "Fit"
+ * may give: below it a learner cannot read the layer names.
+ */
+export const LABEL_FLOOR_PX = 8;
+
+/** Below this zoom a fit is unreadable (the stylesheet's 12 px labels drawn at 8 px). */
+export const MIN_FIT_ZOOM = LABEL_FLOOR_PX / 12;
 
 /** Zoom of the first view when a fit is unreadable. */
 export const READABLE_ZOOM = 0.9;
 
 /** Largest zoom a fit may reach (a 2-node model should not fill the screen). */
 export const MAX_FIT_ZOOM = 1.4;
+
+/** Zoom at which the canvas is sized to the graph (labels at their own size). */
+export const SIZING_ZOOM = 1;
+
+/** Smallest height the canvas is given (the inspector beside it needs room). */
+export const MIN_CANVAS_HEIGHT = 320;
+
+/** Tallest canvas: past it the graph scrolls (drag) and zooms (Ctrl + wheel). */
+export function maxCanvasHeight(windowHeight: number): number {
+  return Math.round(Math.min(1000, Math.max(420, windowHeight * 0.85)));
+}
+
+/** The lowest zoom at which labels of `fontPx` still render at LABEL_FLOOR_PX. */
+export function floorZoom(fontPx: number | null | undefined): number {
+  if (!fontPx || !Number.isFinite(fontPx) || fontPx <= 0) {
+    return MIN_FIT_ZOOM;
+  }
+  return LABEL_FLOOR_PX / fontPx;
+}
 
 const PADDING = 30;
 
@@ -67,28 +92,89 @@ export function boundsOf(
   return box;
 }
 
-/** Fit a box in view, no closer than MAX_FIT_ZOOM. */
-export function fitBounds(cy: cytoscape.Core, box: IBounds | null, padding = PADDING): void {
-  if (box === null) {
-    return;
-  }
-  const width = cy.width();
-  const height = cy.height();
+/**
+ * The zoom that fits `box` in a `width` x `height` view, no closer than
+ * MAX_FIT_ZOOM.
+ */
+export function fitZoom(box: IBounds, width: number, height: number, padding = PADDING): number {
   const w = Math.max(box.x2 - box.x1, 1);
   const h = Math.max(box.y2 - box.y1, 1);
-  let zoom = Math.min((width - 2 * padding) / w, (height - 2 * padding) / h, MAX_FIT_ZOOM);
-  zoom = Math.max(Math.min(zoom, cy.maxZoom()), cy.minZoom());
-  cy.viewport({
-    zoom,
-    pan: {
-      x: width / 2 - ((box.x1 + box.x2) / 2) * zoom,
-      y: height / 2 - ((box.y1 + box.y2) / 2) * zoom
-    }
-  });
+  return Math.min((width - 2 * padding) / w, (height - 2 * padding) / h, MAX_FIT_ZOOM);
 }
 
 /**
- * The first view: a fit when it is readable (zoom >= MIN_FIT_ZOOM); otherwise
+ * The canvas height for a graph: its height at SIZING_ZOOM (or less when its
+ * width needs less), between MIN_CANVAS_HEIGHT and `maxHeight`. A graph too
+ * wide to be read at `floor` whole gets the room it would take at
+ * READABLE_ZOOM, the zoom it opens at.
+ */
+export function canvasHeightFor(
+  box: IBounds | null,
+  width: number,
+  maxHeight: number,
+  floor = MIN_FIT_ZOOM
+): number {
+  if (box === null || width <= 2 * PADDING) {
+    return Math.min(MIN_CANVAS_HEIGHT, maxHeight);
+  }
+  const w = Math.max(box.x2 - box.x1, 1);
+  const h = Math.max(box.y2 - box.y1, 1);
+  let zoom = Math.min(SIZING_ZOOM, (width - 2 * PADDING) / w);
+  if (zoom < floor) {
+    zoom = READABLE_ZOOM;
+  }
+  const wanted = Math.ceil(h * zoom + 2 * PADDING);
+  return Math.max(Math.min(wanted, maxHeight), Math.min(MIN_CANVAS_HEIGHT, maxHeight));
+}
+
+/**
+ * Fit a box in view, no closer than MAX_FIT_ZOOM and no farther than `floor`.
+ * Returns whether the whole box is in view. When it is not, the view keeps
+ * its centre as far as the box allows, so that it shows only the graph.
+ */
+export function fitBounds(
+  cy: cytoscape.Core,
+  box: IBounds | null,
+  floor = 0,
+  padding = PADDING
+): boolean {
+  if (box === null) {
+    return true;
+  }
+  const width = cy.width();
+  const height = cy.height();
+  let zoom = fitZoom(box, width, height, padding);
+  const whole = zoom >= floor;
+  zoom = Math.max(zoom, floor);
+  zoom = Math.max(Math.min(zoom, cy.maxZoom()), cy.minZoom());
+  let cx = (box.x1 + box.x2) / 2;
+  let cyMid = (box.y1 + box.y2) / 2;
+  if (!whole) {
+    // Model coordinates at the centre of the view now, kept inside the box.
+    const pan = cy.pan();
+    const z = cy.zoom();
+    const halfW = (width / 2 - padding) / zoom;
+    const halfH = (height / 2 - padding) / zoom;
+    cx = clampCentre((width / 2 - pan.x) / z, box.x1, box.x2, halfW);
+    cyMid = clampCentre((height / 2 - pan.y) / z, box.y1, box.y2, halfH);
+  }
+  cy.viewport({
+    zoom,
+    pan: { x: width / 2 - cx * zoom, y: height / 2 - cyMid * zoom }
+  });
+  return whole;
+}
+
+/** `c` moved so that [c - half, c + half] stays inside [lo, hi] (centred if wider). */
+function clampCentre(c: number, lo: number, hi: number, half: number): number {
+  if (hi - lo <= 2 * half) {
+    return (lo + hi) / 2;
+  }
+  return Math.min(Math.max(c, lo + half), hi - half);
+}
+
+/**
+ * The first view: a fit when it is readable (zoom >= `floor`); otherwise
  * READABLE_ZOOM with `anchor` (the model inputs) at the top (rankdir TB) or left
  * (LR) edge. A row of inputs wider than the view falls back to the first one.
  */
@@ -96,13 +182,17 @@ export function initialView(
   cy: cytoscape.Core,
   all: IBounds | null,
   anchors: ReadonlyArray<IBounds>,
-  rankdir: 'TB' | 'LR'
+  rankdir: 'TB' | 'LR',
+  floor = MIN_FIT_ZOOM
 ): void {
-  fitBounds(cy, all);
-  if (cy.zoom() >= MIN_FIT_ZOOM || all === null) {
+  if (all === null) {
     return;
   }
-  const zoom = READABLE_ZOOM;
+  if (fitZoom(all, cy.width(), cy.height()) >= floor) {
+    fitBounds(cy, all);
+    return;
+  }
+  const zoom = Math.max(READABLE_ZOOM, floor);
   const width = cy.width();
   const height = cy.height();
   let box: IBounds = anchors.length > 0 ? union(anchors) : all;
@@ -132,17 +222,71 @@ function union(boxes: ReadonlyArray<IBounds>): IBounds {
 }
 
 /**
- * Bring a node into view: centre it, zooming in to a readable level first when
- * the view is zoomed far out.
+ * The pan that brings `box` (model coordinates) into a `width` x `height` view
+ * at `zoom` with the least movement from `pan`; centred on `focus` (a box
+ * inside it) when `box` is too big for the view. Null: already in view.
  */
-export function centreOn(cy: cytoscape.Core, node: cytoscape.CollectionReturnValue): void {
+export function panToShow(
+  pan: { x: number; y: number },
+  zoom: number,
+  width: number,
+  height: number,
+  box: IBounds,
+  focus: IBounds = box,
+  margin = 10
+): { x: number; y: number } | null {
+  const axis = (p: number, size: number, lo: number, hi: number, flo: number, fhi: number) => {
+    const a = lo * zoom + p;
+    const b = hi * zoom + p;
+    if (a >= margin && b <= size - margin) {
+      return p;
+    }
+    if ((hi - lo) * zoom > size - 2 * margin) {
+      return size / 2 - ((flo + fhi) / 2) * zoom;
+    }
+    return a < margin ? margin - lo * zoom : size - margin - hi * zoom;
+  };
+  const x = axis(pan.x, width, box.x1, box.x2, focus.x1, focus.x2);
+  const y = axis(pan.y, height, box.y1, box.y2, focus.y1, focus.y2);
+  return x === pan.x && y === pan.y ? null : { x, y };
+}
+
+/**
+ * Bring a node and its neighbours into view with as little movement as
+ * possible, zooming in to a readable level first when the view is zoomed out
+ * below `floor`. When the neighbourhood is bigger than the view, the node is
+ * centred.
+ */
+export function centreOn(
+  cy: cytoscape.Core,
+  node: cytoscape.CollectionReturnValue,
+  floor = MIN_FIT_ZOOM
+): void {
   if (node.empty()) {
     return;
   }
-  if (cy.zoom() < MIN_FIT_ZOOM) {
-    cy.zoom(READABLE_ZOOM);
+  if (cy.zoom() < floor) {
+    cy.zoom(Math.max(READABLE_ZOOM, floor));
   }
-  cy.center(node);
+  const near = node.union(node.neighborhood('node'));
+  const opts = { includeLabels: false, includeEdges: false, includeOverlays: false };
+  const toBox = (b: cytoscape.BoundingBox12): IBounds => ({
+    x1: b.x1,
+    y1: b.y1,
+    x2: b.x2,
+    y2: b.y2
+  });
+  const pan = panToShow(
+    cy.pan(),
+    cy.zoom(),
+    cy.width(),
+    cy.height(),
+    toBox(near.boundingBox(opts)),
+    toBox(node.boundingBox(opts))
+  );
+  if (pan !== null) {
+    cy.pan(pan);
+  }
 }
 
 /**
