@@ -165,6 +165,12 @@ def test_plain_wheel_scrolls_the_notebook_and_ctrl_wheel_zooms(
     zoom_js = "() => document.querySelector('.kv-root').kvView.cy.zoom()"
     box = root.locator(".kv-canvas").bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + min(box["height"] / 2, 200))
+    # cytoscape ignores wheel events for 250 ms after any scroll of the page (then
+    # the page scrolls, zoom or not): wheel over a graph that has settled
+    settled = (
+        "() => !document.querySelector('.kv-root').kvView.cy.renderer().scrollingPage"
+    )
+    page.wait_for_function(settled)
     zoom_before = page.evaluate(zoom_js)
     top_before = scroller.evaluate("el => el.scrollTop")
     page.mouse.wheel(0, 240)
@@ -180,10 +186,7 @@ def test_plain_wheel_scrolls_the_notebook_and_ctrl_wheel_zooms(
     box = root.locator(".kv-canvas").bounding_box()
     y = min(box["y"] + box["height"] - 20, max(box["y"], 100) + 100)
     page.mouse.move(box["x"] + box["width"] / 2, y)
-    # cytoscape ignores wheel zooms for 250 ms after any scroll of the page
-    page.wait_for_function(
-        "() => !document.querySelector('.kv-root').kvView.cy.renderer().scrollingPage"
-    )
+    page.wait_for_function(settled)
     top = scroller.evaluate("el => el.scrollTop")
     page.keyboard.down("Control")
     page.mouse.wheel(0, -240)
