@@ -10,24 +10,31 @@ from __future__ import annotations
 
 from typing import Any
 
-#: Legend: colour and label of every node kind (ModelGraph ``kind``).
+#: Legend: colour and label of every node kind (ModelGraph ``kind``). Chosen so that
+#: every two families differ clearly (tests/test_style.py): CIE ΔE76 of at least 23
+#: between the colours, at least 11 under simulated protanopia and deuteranopia,
+#: at least 6.5 between the node fills (NODE_FILL_OPACITY over white or JupyterLab
+#: Dark's #111111), and every colour at least 2:1 against both backgrounds.
 KIND_STYLES: dict[str, dict[str, str]] = {
-    "input": {"color": "#3a9e5b", "label": "Input"},
-    "dense": {"color": "#4e79a7", "label": "Dense"},
-    "conv": {"color": "#f28e2b", "label": "Convolution"},
-    "pooling": {"color": "#76b7b2", "label": "Pooling"},
-    "normalization": {"color": "#b07aa1", "label": "Normalization"},
-    "activation": {"color": "#d4a72c", "label": "Activation"},
-    "dropout": {"color": "#9d9d9d", "label": "Dropout / noise"},
-    "recurrent": {"color": "#e15759", "label": "Recurrent"},
-    "attention": {"color": "#ff7f9f", "label": "Attention"},
-    "embedding": {"color": "#9c755f", "label": "Embedding"},
-    "merge": {"color": "#59a14f", "label": "Merge"},
-    "reshape": {"color": "#86bcb6", "label": "Reshape"},
-    "model": {"color": "#5778a4", "label": "Nested model"},
-    "op": {"color": "#8f8fd1", "label": "keras.ops call"},
-    "other": {"color": "#bab0ac", "label": "Other"},
+    "input": {"color": "#008b46", "label": "Input"},
+    "dense": {"color": "#2e74a2", "label": "Dense"},
+    "conv": {"color": "#d17417", "label": "Convolution"},
+    "pooling": {"color": "#00b9b9", "label": "Pooling"},
+    "normalization": {"color": "#a22e8b", "label": "Normalization"},
+    "activation": {"color": "#d1a217", "label": "Activation"},
+    "dropout": {"color": "#8ba25d", "label": "Dropout / noise"},
+    "recurrent": {"color": "#e84646", "label": "Recurrent"},
+    "attention": {"color": "#ff74b9", "label": "Attention"},
+    "embedding": {"color": "#745d00", "label": "Embedding"},
+    "merge": {"color": "#17d15d", "label": "Merge"},
+    "reshape": {"color": "#2e745d", "label": "Reshape"},
+    "model": {"color": "#008be8", "label": "Nested model"},
+    "op": {"color": "#8b8bd1", "label": "keras.ops call"},
+    "other": {"color": "#a28b8b", "label": "Other"},
 }
+
+#: Opacity of a node's fill (its family colour over the page background).
+NODE_FILL_OPACITY = 0.22
 
 FONT = "var(--jp-ui-font-family, -apple-system, BlinkMacSystemFont, 'Segoe UI', sans-serif)"
 TEXT = "var(--jp-ui-font-color1, #212121)"
@@ -57,7 +64,7 @@ def stylesheet() -> list[dict[str, Any]]:
                 "height": "label",
                 "padding": "8px",
                 "min-width": 80,
-                "background-opacity": 0.22,
+                "background-opacity": NODE_FILL_OPACITY,
                 "border-width": 2,
                 "border-opacity": 1,
             },

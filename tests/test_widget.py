@@ -134,7 +134,7 @@ def test_to_ipycytoscape(seed_functional):
     assert w.cytoscape_layout["rankDir"] == "LR"
     styles = json.dumps(w.cytoscape_style)
     assert "var(--" not in styles  # resolved to fallbacks: ipycytoscape can't
-    assert "#4e79a7" in styles
+    assert "#2e74a2" in styles
     lstm = next(n for n in w.graph.nodes if n.data["id"] == "lstm")
     assert lstm.data["label"] == "lstm\nLSTM"
     assert lstm.data["kind"] == "recurrent"
