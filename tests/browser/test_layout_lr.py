@@ -134,3 +134,51 @@ def test_edge_labels_cover_no_node_and_no_arrowhead(page, module_jupyter_server)
                 failures.append(f"{name} {rankdir} {view}: {problem}")
     assert not failures, f"{len(failures)} overlaps:\n" + "\n".join(failures[:40])
     assert page.page_errors == []
+
+
+DARK = {"@jupyterlab/apputils-extension:themes": {"theme": "JupyterLab Dark"}}
+
+#: Every node label against its fill (family colour at background-opacity over the
+#: canvas background), as cytoscape resolved them: WCAG contrast ratio.
+CONTRASTS_JS = """() => {
+    const root = document.querySelector('.kv-root');
+    const cy = root.kvView.cy;
+    const probe = document.createElement('canvas').getContext('2d');
+    const rgb = c => { probe.fillStyle = '#000'; probe.fillStyle = c;
+        const h = probe.fillStyle; if (h[0] === '#') {
+            return [1, 3, 5].map(i => parseInt(h.slice(i, i + 2), 16)); }
+        return h.match(/[\\d.]+/g).slice(0, 3).map(Number); };
+    const lin = v => { v /= 255; return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+    const lum = c => 0.2126 * lin(c[0]) + 0.7152 * lin(c[1]) + 0.0722 * lin(c[2]);
+    let el = cy.container(); let bg = 'rgba(0, 0, 0, 0)';
+    while (el && /rgba\\(0, 0, 0, 0\\)|transparent/.test(bg)) {
+        bg = getComputedStyle(el).backgroundColor; el = el.parentElement; }
+    const page = rgb(bg);
+    return {page, ratios: cy.nodes().filter(n => !n.isParent()).map(n => {
+        const a = Number(n.style('background-opacity'));
+        const fill = rgb(n.style('background-color')).map((c, i) => a * c + (1 - a) * page[i]);
+        const text = rgb(n.style('color'));
+        const [hi, lo] = [lum(fill), lum(text)].sort((x, y) => y - x);
+        return [n.id(), (hi + 0.05) / (lo + 0.05)];
+    })};
+}"""
+
+
+def test_dark_theme_legend_and_labels(page, jupyter_server):
+    server = jupyter_server(app="lab", settings=DARK)
+    write_notebook(
+        server.root_dir / "dark.ipynb",
+        [SEED, "import kerasviz\nkerasviz.show(model)"],
+    )
+    open_notebook(page, server, "dark.ipynb")
+    assert run_all_cells(page, "lab")
+    _painted(page, 0)
+    assert page.evaluate("() => document.body.dataset.jpThemeLight") == "false"
+    page.locator(".kv-legend").first.scroll_into_view_if_needed()
+    screenshot(page, "layout/legend-dark")
+    found = page.evaluate(CONTRASTS_JS)
+    assert max(found["page"]) < 60, found  # a dark canvas
+    low = [(n, r) for n, r in found["ratios"] if r < 4.5]
+    assert len(found["ratios"]) >= 10
+    assert not low, low
+    assert page.page_errors == []
