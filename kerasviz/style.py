@@ -168,10 +168,12 @@ def stylesheet() -> list[dict[str, Any]]:
 
 
 def style_payload(kinds_present: set[str] | None = None) -> dict[str, Any]:
-    """``{"kinds": legend entries, "stylesheet": [...]}`` for the view payload."""
+    """``{"kinds": legend entries, "order": [...], "stylesheet": [...]}`` for the
+    view payload. ``order`` is the legend's order: a saved notebook sorts JSON object
+    keys (nbformat writes with ``sort_keys``), so the order travels as a list."""
     kinds = {
         k: dict(v)
         for k, v in KIND_STYLES.items()
         if kinds_present is None or k in kinds_present
     }
-    return {"kinds": kinds, "stylesheet": stylesheet()}
+    return {"kinds": kinds, "order": list(kinds), "stylesheet": stylesheet()}

@@ -137,7 +137,10 @@ export function buildLegend(vg: ViewGraph): HTMLElement {
   if (vg.containers.some(id => vg.block(id))) {
     present.add('block');
   }
-  for (const [kind, style] of Object.entries(kinds)) {
+  const listed = vg.payload.style?.order;
+  const order = Array.isArray(listed) ? listed.filter(k => k in kinds) : Object.keys(kinds);
+  for (const kind of order) {
+    const style = kinds[kind];
     if (!present.has(kind)) {
       continue;
     }

@@ -62,14 +62,19 @@ export class Inspector {
     this._current = id !== null && vg?.has(id) ? id : null;
     if (!vg || this._current === null) {
       this.node.append(
-        h('p', 'kv-hint', 'Select a layer to see its shapes, parameters, weights and config.'),
-        h(
-          'p',
-          'kv-hint',
-          'Tap a collapsed group (dashed box) to open it; double-tap an open group to ' +
-            'close it again.'
-        )
+        h('p', 'kv-hint', 'Select a layer to see its shapes, parameters, weights and config.')
       );
+      // only where there are groups (blocks or nested models) to open and close
+      if (vg && vg.containers.length > 0) {
+        this.node.append(
+          h(
+            'p',
+            'kv-hint kv-hint-groups',
+            'Tap a collapsed group (dashed box) to open it; double-tap an open group to ' +
+              'close it again.'
+          )
+        );
+      }
       return;
     }
     if (vg.isContainer(this._current)) {
@@ -152,6 +157,14 @@ export class Inspector {
     );
     const request = this._actions.requestWeightStats;
     if (!request) {
+      // a saved notebook with no kernel: say what is missing instead of hiding it
+      section.append(
+        h(
+          'p',
+          'kv-hint kv-stats-no-kernel',
+          'Weight statistics need a running kernel: run the cell again to compute them.'
+        )
+      );
       return;
     }
     const output = h('div', 'kv-stats');

@@ -171,7 +171,12 @@ export interface IViewPayload {
   /** Containers collapsed at first view. */
   collapsed?: string[];
   /** Legend and cytoscape stylesheet. */
-  style?: { kinds?: Record<string, IKindStyle>; stylesheet?: IStyleRule[] };
+  style?: {
+    kinds?: Record<string, IKindStyle>;
+    /** The legend's order (object keys lose it: a saved notebook sorts them). */
+    order?: string[];
+    stylesheet?: IStyleRule[];
+  };
   /** Display options. */
   options?: IViewOptions;
   /** Precomputed positions (TB) of every non-container node, or null. */

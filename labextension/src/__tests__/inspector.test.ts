@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { describe, expect, it, vi } from 'vitest';
 
-import { buildHeader, Toolbar } from '../chrome';
+import { buildHeader, buildLegend, Toolbar } from '../chrome';
 import { Inspector, statsTable, type IInspectorActions } from '../inspector';
 import { ViewGraph } from '../viewgraph';
 import { loadGraph } from './helpers';
@@ -20,6 +20,16 @@ function makeInspector(vg: ViewGraph, extra: Partial<IInspectorActions> = {}) {
 }
 
 describe('the inspector', () => {
+  it('shows the group hint only on a graph that has groups', () => {
+    const seed = makeInspector(loadGraph('seed')).inspector; // no blocks, no nested model
+    seed.show(null);
+    expect(seed.node.textContent).toContain('Select a layer');
+    expect(seed.node.textContent).not.toContain('collapsed group');
+    const toy = makeInspector(loadGraph('toy')).inspector; // blocks and a nested model
+    toy.show(null);
+    expect(toy.node.querySelector('.kv-hint-groups')!.textContent).toContain('collapsed group');
+  });
+
   it('shows every call and the output shape in .kv-shapes', () => {
     const { inspector } = makeInspector(loadGraph('seed'));
     inspector.show('concatenate');
@@ -83,7 +93,13 @@ describe('the inspector', () => {
   it('offers weight statistics only with a kernel, and renders them', async () => {
     const noKernel = makeInspector(loadGraph('toy')).inspector;
     noKernel.show('b1_conv');
-    expect(noKernel.node.textContent).not.toContain('Weight statistics');
+    // no button without a kernel, but a note saying what it takes
+    expect([...noKernel.node.querySelectorAll('button')].map(b => b.textContent)).not.toContain(
+      'Weight statistics'
+    );
+    expect(noKernel.node.querySelector('.kv-stats-no-kernel')!.textContent).toBe(
+      'Weight statistics need a running kernel: run the cell again to compute them.'
+    );
     const request = vi.fn(async () => [
       {
         name: 'kernel',
@@ -175,5 +191,20 @@ describe('highlight reasons', () => {
     inspector.show('enc');
     const links = [...inspector.node.querySelectorAll('button.kv-link')].map(b => b.textContent);
     expect(links).toContain('enc_drop');
+  });
+});
+
+describe('the legend', () => {
+  it('keeps the order the payload lists, also when a saved notebook sorted the keys', () => {
+    const vg = loadGraph('seed');
+    const kinds = vg.payload.style!.kinds!;
+    const order = vg.payload.style!.order!;
+    expect(order).toEqual(Object.keys(kinds));
+    const sorted = Object.fromEntries(Object.entries(kinds).sort(([a], [b]) => a.localeCompare(b)));
+    const saved = new ViewGraph({ ...vg.payload, style: { ...vg.payload.style, kinds: sorted } });
+    const labels = (legend: HTMLElement) =>
+      [...legend.querySelectorAll('.kv-legend-item')].map(i => i.textContent);
+    expect(labels(buildLegend(saved))).toEqual(labels(buildLegend(vg)));
+    expect(labels(buildLegend(vg))).toEqual(['Input', 'Dense', 'Recurrent', 'Embedding', 'Merge']);
   });
 });

@@ -156,7 +156,9 @@ describe('GraphOutput without a live widget', () => {
     const inspector = output.node.querySelector('.kv-inspector')!;
     expect(inspector.querySelector('.kv-title')!.textContent).toBe('lstm');
     expect(inspector.textContent).toContain('(None, 32)');
-    expect(inspector.textContent).not.toContain('Weight statistics');
+    expect(inspector.querySelector('.kv-stats-no-kernel')!.textContent).toContain(
+      'need a running kernel'
+    );
     expect([...output.node.querySelectorAll('button')].map(b => b.textContent)).not.toContain(
       'Weight statistics'
     );
