@@ -20,6 +20,7 @@ import { h } from './dom';
 import { LiveHandover, WIDGET_VIEW_MIME_TYPE, widgetRendererSource } from './live';
 import { GraphView } from './renderer';
 import { validatePayload, type ValidationResult } from './validate';
+import { SELECTED_EVENT } from './widget';
 
 export { WIDGET_VIEW_MIME_TYPE } from './live';
 export { COMPARISON_MIME_TYPE } from './comparison';
@@ -61,6 +62,7 @@ export class GraphOutput extends Panel implements IRenderMime.IRenderer {
     super();
     this._mimeType = options.mimeType;
     this.addClass(CLASS_NAME);
+    this.node.addEventListener(SELECTED_EVENT, this._onLiveSelected);
   }
 
   /** The graph drawn from the payload, or null (message, live widget, not yet). */
@@ -86,6 +88,12 @@ export class GraphOutput extends Panel implements IRenderMime.IRenderer {
    * because the registry that knows the notebook's widgets is the output area's.
    */
   renderModel(model: IRenderMime.IMimeModel): Promise<void> {
+    if (this._handover !== null && this._liveModel !== null && sameWidget(model, this._liveModel)) {
+      // The same live widget's output, re-rendered because its saved selection was
+      // written (below): keep the live view as it is, zoom and all.
+      this._liveModel = model;
+      return Promise.resolve();
+    }
     this._reset();
     const data = model.data[this._mimeType];
     this._result =
@@ -116,6 +124,27 @@ export class GraphOutput extends Panel implements IRenderMime.IRenderer {
       this._tryLive();
     }
   }
+
+  /**
+   * The live view's selection changed: write it into this output's payload, so a
+   * saved notebook reopens with the layer the user left selected.
+   */
+  private _onLiveSelected = (event: Event): void => {
+    const model = this._liveModel;
+    const payload = model?.data[this._mimeType];
+    if (model === null || this._mimeType !== MIME_TYPE || !isRecord(payload)) {
+      return;
+    }
+    const id = (event as CustomEvent<{ id: string | null }>).detail?.id ?? null;
+    const options = isRecord(payload.options) ? payload.options : {};
+    if ((options.selected ?? null) === id) {
+      return;
+    }
+    const saved = { ...payload, options: { ...options, selected: id } };
+    model.setData({
+      data: { ...model.data, [this._mimeType]: saved } as IRenderMime.IMimeModel['data']
+    });
+  };
 
   private _tryLive(): void {
     const source = widgetRendererSource(this);
@@ -181,6 +210,17 @@ export class GraphOutput extends Panel implements IRenderMime.IRenderer {
 }
 
 type Pane = GraphPane | ComparisonPane | MessagePane;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Do two outputs show the same live widget (same widget model id)? */
+function sameWidget(a: IRenderMime.IMimeModel, b: IRenderMime.IMimeModel): boolean {
+  const ida = (a.data[WIDGET_VIEW_MIME_TYPE] as { model_id?: unknown } | undefined)?.model_id;
+  const idb = (b.data[WIDGET_VIEW_MIME_TYPE] as { model_id?: unknown } | undefined)?.model_id;
+  return typeof ida === 'string' && ida === idb;
+}
 
 /** The graph of one payload, read-only: no host callbacks. */
 class GraphPane extends Widget {

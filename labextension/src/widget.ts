@@ -110,13 +110,21 @@ export class WeightStatsClient {
   };
 }
 
+/** The DOM event a live view sends up the page when its selection changes. */
+export const SELECTED_EVENT = 'kv-selected';
+
 /** Draw the widget into `el`; returns the cleanup anywidget calls on removal. */
 function render({ model, el }: { model: IWidgetModel; el: HTMLElement }): () => void {
   const stats = new WeightStatsClient(model);
+  // Tell the page (the kerasviz MIME renderer hosting this view, in JupyterLab and
+  // Notebook 7) what is selected, so that the saved output keeps it.
+  const announce = (id: string | null) =>
+    el.dispatchEvent(new CustomEvent(SELECTED_EVENT, { bubbles: true, detail: { id } }));
   const view = new GraphView(el, model.get('data') as IViewPayload, {
     onSelect: id => {
       model.set('selected', id);
       model.save_changes();
+      announce(id);
     },
     requestWeightStats: node => stats.request(node)
   });
@@ -129,6 +137,7 @@ function render({ model, el }: { model: IWidgetModel; el: HTMLElement }): () => 
     const wanted = typeof id === 'string' ? id : null;
     if (wanted !== view.selected) {
       view.select(wanted);
+      announce(wanted);
     }
   };
   const onData = () => view.setPayload(model.get('data') as IViewPayload);
