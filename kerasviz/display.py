@@ -78,15 +78,14 @@ def summary(payload: dict[str, Any]) -> str:
     >>> print(summary(mime_bundle(m)[MIME_TYPE]).splitlines()[-1])
     Outputs: out (None, 2)
     """
-    from .view.elements import shape_text
+    from .view.elements import layer_count, shape_text
 
     graph = payload["graph"]
     model = graph["model"]
     nodes = {n["id"]: n for n in graph["nodes"]}
     api = _API_NAMES.get(model["api"], model["api"])
     params = model["params"]
-    # Keras's summary() does not count the InputLayer either.
-    count = sum(1 for n in graph["nodes"] if n.get("kind") != "input")
+    count = layer_count(payload)  # the one definition of a layer
     lines = [
         f"Model {_quoted(model['name'])} ({api}): {params['total']:,} params "
         f"({params['trainable']:,} trainable, {params['non_trainable']:,} "

@@ -194,15 +194,19 @@ class KerasvizMagics(Magics):
                 "No Keras models in this notebook yet. Build one, then `%kerasviz NAME`."
             )
             return
+        from .graph import graph_of
+        from .view.elements import layer_count
+
         ns = self.shell.user_ns
         print("Keras models in this notebook (show one with `%kerasviz NAME`):")
         for k in names:
             m = ns[k]
             built = getattr(m, "built", False)
             params = f"{m.count_params():,} params" if built else "not built"
-            print(
-                f"  {k:<20} {type(m).__name__:<12} {len(m.layers):>4} layers  {params}"
-            )
+            # counted as every kerasviz view counts them (not len(m.layers), which
+            # counts a Functional model's InputLayers but not a Sequential's)
+            count = layer_count({"graph": graph_of(m, expand_nested=True).to_json()})
+            print(f"  {k:<20} {type(m).__name__:<12} {count:>4} layers  {params}")
 
 
 def _view_options(args: Any) -> dict[str, Any]:

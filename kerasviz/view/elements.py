@@ -19,16 +19,33 @@ def ancestors(node_id: str, parents: dict[str, str]) -> Iterator[str]:
         up = parents.get(up)
 
 
+def counts_as_layer(node: dict[str, Any], containers: set[str]) -> bool:
+    """kerasviz's one definition of "a layer", for every count it shows (the text
+    summary, collapsed-group labels, the inspector, the static export; the renderer's
+    ``ViewGraph.layerCount`` follows the same rule): a node that is not an
+    InputLayer and not a container (a nested model counts the layers inside it, not
+    itself); ``keras.ops`` calls count, as they are drawn as nodes. So the same
+    network has the same count written with the Sequential or the Functional API."""
+    return node.get("kind") != "input" and node["id"] not in containers
+
+
 def layers_inside(payload: dict[str, Any]) -> dict[str, list[str]]:
-    """Container id → the ids of the layers (non-containers) anywhere inside it."""
+    """Container id → the ids of the layers (:func:`counts_as_layer`) inside it."""
     parents: dict[str, str] = payload.get("parents", {})
     containers = set(parents.values())
     inside: dict[str, list[str]] = {}
     for n in payload["graph"]["nodes"]:
-        if n["id"] not in containers:
+        if counts_as_layer(n, containers):
             for up in ancestors(n["id"], parents):
                 inside.setdefault(up, []).append(n["id"])
     return inside
+
+
+def layer_count(payload: dict[str, Any]) -> int:
+    """How many layers (:func:`counts_as_layer`) the whole graph holds."""
+    containers = set(payload.get("parents", {}).values())
+    containers |= {n["parent"] for n in payload["graph"]["nodes"] if n.get("parent")}
+    return sum(counts_as_layer(n, containers) for n in payload["graph"]["nodes"])
 
 
 def shape_text(shape: list[int | None] | None) -> str:

@@ -273,7 +273,9 @@ export class ViewGraph {
     }
     for (const n of this.graph.nodes) {
       const chain = this.ancestors(n.id);
-      if (!this._containerSet.has(n.id)) {
+      // A layer, as kerasviz counts it everywhere (kerasviz/view/elements.py
+      // counts_as_layer): not an InputLayer, not a container.
+      if (!this._containerSet.has(n.id) && n.kind !== 'input') {
         for (const a of chain) {
           this._layers.set(a, (this._layers.get(a) ?? 0) + 1);
         }

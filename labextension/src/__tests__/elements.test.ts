@@ -25,7 +25,7 @@ describe('buildElements on a small Functional payload', () => {
     expect([...vg.containers].sort()).toEqual(['block:b1', 'block:enc/stack', 'enc']);
     expect(vg.parentOf('enc/enc_dense')).toBe('block:enc/stack');
     expect(vg.ancestors('enc/enc_dense')).toEqual(['block:enc/stack', 'enc']);
-    expect(vg.layerCount('enc')).toBe(3);
+    expect(vg.layerCount('enc')).toBe(2); // its InputLayer is not counted
     expect(vg.layerCount('block:b1')).toBe(3);
   });
 
@@ -67,7 +67,7 @@ describe('buildElements on a small Functional payload', () => {
     });
     expect(nodes.get('enc')!.classes).toEqual(['kv-collapsed', 'kv-model']);
     expect(nodes.get('enc')!.data).toMatchObject({
-      label: 'enc\n(3 layers)',
+      label: 'enc\n(2 layers)',
       kind: 'model',
       params: 72
     });

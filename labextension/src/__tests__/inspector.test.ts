@@ -208,3 +208,16 @@ describe('the legend', () => {
     expect(labels(buildLegend(vg))).toEqual(['Input', 'Dense', 'Recurrent', 'Embedding', 'Merge']);
   });
 });
+
+describe('layer counts', () => {
+  it('count layers as Python does: no InputLayer, no container (tests/test_counts.py)', () => {
+    const vg = loadGraph('nested');
+    expect(['mid', 'mid/deep', 'tail'].map(id => vg.layerCount(id))).toEqual([2, 1, 1]);
+    const { inspector } = makeInspector(vg);
+    inspector.show('mid');
+    const row = [...inspector.node.querySelectorAll('tr')].find(r =>
+      r.textContent!.startsWith('Layers')
+    )!;
+    expect(row.textContent).toBe('Layers2');
+  });
+});
