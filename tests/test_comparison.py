@@ -125,7 +125,7 @@ def test_resnet50_reasons_are_grouped_by_kind(keras):
 def test_a_single_reason_is_not_grouped(siamese):
     view = kerasviz.compare(siamese)
     groups = view.saved_payload()["columns"][0]["reason_groups"]
-    assert [g["summary"] for g in groups][0] == "more than one input: 'left', 'right'"
+    assert groups[0]["summary"] == "more than one input: 'left', 'right'"
     assert all(len(g["reasons"]) == 1 for g in groups)
     assert "<details" not in view.children[1].children[0].children[1].value
 
