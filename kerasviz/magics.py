@@ -104,7 +104,19 @@ class KerasvizMagics(Magics):
         # that line, as a comment, keeps a traceback's line numbers the cell's own
         # (IPython drops a leading blank line, not a comment).
         first = f"# %%kerasviz {line}".rstrip()
-        result = self.shell.run_cell(f"{first}\n{cell}", store_history=False)
+        # Run it under this cell's own number: IPython 9 has already counted this
+        # cell when the magic runs (IPython 8 had not), so a traceback would name
+        # the next cell. The outer cell's result knows its number in both.
+        outer = getattr(self.shell.displayhook, "exec_result", None)
+        number = getattr(outer, "execution_count", None)
+        counter = self.shell.execution_count
+        if isinstance(number, int):
+            self.shell.execution_count = number
+        try:
+            result = self.shell.run_cell(f"{first}\n{cell}", store_history=False)
+        finally:
+            self.shell.execution_count = counter
+            self.shell.displayhook.exec_result = outer
         changed = [
             k
             for k, v in ns.items()
