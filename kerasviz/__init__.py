@@ -44,8 +44,8 @@ _LAZY = {
     "compare": ".widgets.comparison",
     "Comparison": ".widgets.comparison",
     "save": ".export",
-    "MIME_TYPE": ".display",
-    "COMPARISON_MIME_TYPE": ".display",
+    "MIME_TYPE": ".mimebundle",
+    "COMPARISON_MIME_TYPE": ".mimebundle",
 }
 
 

@@ -11,8 +11,8 @@ import pytest
 import kerasviz
 from kerasviz.codegen import to_code
 from kerasviz.codegen.diff import diff_models
-from kerasviz.display import COMPARISON_MIME_TYPE
 from kerasviz.graph.schema import validate
+from kerasviz.mimebundle import COMPARISON_MIME_TYPE
 from kerasviz.widgets.code_panel import CodePanel, tokens
 
 from .test_codegen import mlp, two_dense

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from kerasviz.display import MIME_TYPE, mime_bundle, summary
+from kerasviz.mimebundle import MIME_TYPE, mime_bundle, summary
 from kerasviz.view import view_payload
 from kerasviz.view.elements import elements, layer_count, layers_inside
 

@@ -8,6 +8,7 @@ from typing import Any
 from ..graph import _keras_compat as compat
 from ..graph import graph_of
 from ..graph._defaults import class_defaults, split_config
+from ..graph._jsonsafe import jsonable_fast
 from ..graph.extract import _check_model, calling
 from ..graph.kinds import kind_of_class, public_module
 from ..view.blocks import snake_case
@@ -244,10 +245,10 @@ class _Writer:
             except (TypeError, ValueError):
                 defaults = {}
             config = {k: v for k, v in config.items() if defaults.get(k, object()) != v}
-            extra = [f"{k}={literal(_jsonish(v))}" for k, v in config.items()]
+            extra = [f"{k}={literal(jsonable_fast(v))}" for k, v in config.items()]
             args = ", ".join([self._arguments(node, layer=False), *extra])
             return f"keras.ops.{fname}({args})"
-        ctor = f"{_class_path(type(op))}(**{literal(_jsonish(config))})"
+        ctor = f"{_class_path(type(op))}(**{literal(jsonable_fast(config))})"
         return f"{ctor}({self._arguments(node, layer=False)})"
 
     def _constructor(self, op: Any) -> str:
@@ -256,7 +257,7 @@ class _Writer:
             raw = op.get_config()
         except Exception as e:
             return f"{_class_path(cls)}(name={op.name!r})  # get_config() failed: {e}"
-        return layer_constructor(cls, _jsonish(raw))
+        return layer_constructor(cls, jsonable_fast(raw))
 
 
 def layer_constructor(cls: type, config: dict[str, Any]) -> str:
@@ -339,12 +340,6 @@ def _api_of(model: Any) -> str:
     import keras
 
     return "sequential" if isinstance(model, keras.Sequential) else "functional"
-
-
-def _jsonish(value: Any) -> Any:
-    from ..graph._jsonsafe import jsonable_fast
-
-    return jsonable_fast(value)
 
 
 def _seq(names: list[str]) -> str:

@@ -180,7 +180,7 @@ class _Reader:
                 self._read_opaque_model(model)
             else:
                 api = "layer"
-                self.nodes.append(self._node(model, None, None, _all_calls(model)))
+                self.nodes.append(self._node(model, None, compat.inbound_nodes(model)))
             inputs, outputs, in_shapes, out_shapes = [], [], [], []
         info = ModelInfo(
             name=model.name,
@@ -202,7 +202,7 @@ class _Reader:
     def _read_unbuilt_sequential(self, model: Any) -> None:
         prev = None
         for layer in model.layers:
-            node = self._node(layer, None, None, [])
+            node = self._node(layer, None, [])
             self.nodes.append(node)
             if prev is not None:
                 self.edges.append(GraphEdge(prev, node.id, None, None))
@@ -210,10 +210,10 @@ class _Reader:
 
     def _read_opaque_model(self, model: Any) -> None:
         """A model with no graph: one node, its direct sublayers as children."""
-        top = self._node(model, None, None, _all_calls(model))
+        top = self._node(model, None, compat.inbound_nodes(model))
         self.nodes.append(top)
         for layer in model.layers:
-            self.nodes.append(self._node(layer, top.id, top.id, _all_calls(layer)))
+            self.nodes.append(self._node(layer, top.id, compat.inbound_nodes(layer)))
 
     # ---- graphs -------------------------------------------------------------
     def _read_graph(self, fn: Any) -> None:
@@ -230,9 +230,7 @@ class _Reader:
                 stack.pop()
                 continue
             calls = self._calls_in(graph, op)
-            node = self._node(
-                op, parent, parent, [graph_node for _, graph_node in calls]
-            )
+            node = self._node(op, parent, [graph_node for _, graph_node in calls])
             self.nodes.append(node)
             for call_index, (_, graph_node) in enumerate(calls):
                 self._add_edges(graph, op, call_index, graph_node, parent)
@@ -242,7 +240,7 @@ class _Reader:
             elif self.expand and node.kind == "model":
                 for layer in op.layers:
                     self.nodes.append(
-                        self._node(layer, node.id, node.id, _all_calls(layer))
+                        self._node(layer, node.id, compat.inbound_nodes(layer))
                     )
 
     def _calls_in(self, graph: Any, op: Any) -> list[tuple[int, Any]]:
@@ -349,12 +347,10 @@ class _Reader:
         return new
 
     # ---- one node -----------------------------------------------------------
-    def _node(
-        self, op: Any, parent: str | None, id_parent: str | None, graph_nodes: list[Any]
-    ) -> LayerNode:
+    def _node(self, op: Any, parent: str | None, graph_nodes: list[Any]) -> LayerNode:
         cls = type(op)
         kind = kind_of_class(cls)
-        node_id = self._id(id_parent, op)
+        node_id = self._id(parent, op)
         calls = []
         for gn in graph_nodes:
             ins, outs = compat.call_tensors(gn)
@@ -441,10 +437,6 @@ def _replace_config(n: LayerNode, config: dict[str, Any]) -> LayerNode:
     from dataclasses import replace
 
     return replace(n, config=config)
-
-
-def _all_calls(op: Any) -> list[Any]:
-    return compat.inbound_nodes(op)
 
 
 def _param_counts(op: Any) -> Params:

@@ -11,7 +11,7 @@ from ..codegen import check_equivalent, to_code
 from ..codegen.diff import diff_models
 from ..codegen.generate import check_codegen_model
 from ..codegen.reasons import Reason, ReasonGroup, group_reasons, reason_records
-from ..display import COMPARISON_MIME_TYPE, COMPARISON_VERSION, comparison_summary
+from ..mimebundle import COMPARISON_MIME_TYPE, COMPARISON_VERSION, comparison_summary
 from .code_panel import CodePanel
 from .explorer import Explorer
 

@@ -10,8 +10,8 @@ import anywidget
 import traitlets as t
 from ipywidgets import CallbackDispatcher
 
-from ..display import mime_bundle
 from ..graph.extract import entry_point
+from ..mimebundle import mime_bundle
 from ..view import view_payload
 from ._bundle import bundle_path
 from ._weights import find_layer, weight_stats

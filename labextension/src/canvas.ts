@@ -1,7 +1,7 @@
 /**
  * GraphCanvas: the cytoscape instance of one view. Elements from the collapsed
  * state, stylesheet with CSS variables resolved, layout, viewport, selection
- * and search marks. GraphView (renderer.ts) owns the state and the DOM around.
+ * and search marks. GraphView (graphview.ts) owns the state and the DOM around.
  */
 
 import cytoscape from 'cytoscape';

@@ -8,11 +8,11 @@
 import { Widget } from '@lumino/widgets';
 
 import { dataTable, h } from './dom';
-import { GraphView } from './renderer';
+import { GraphView } from './graphview';
 import type { IViewPayload } from './types';
 import { isObject, quote, validatePayload } from './validate';
 
-/** The MIME type of a saved comparison; `kerasviz.display.COMPARISON_MIME_TYPE`. */
+/** The MIME type of a saved comparison; `kerasviz.mimebundle.COMPARISON_MIME_TYPE`. */
 export const COMPARISON_MIME_TYPE = 'application/vnd.kerasviz.comparison+json';
 
 /** The comparison payload version (`kerasviz_comparison`) this renderer reads. */

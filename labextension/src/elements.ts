@@ -8,7 +8,7 @@ import { formatShape } from './format';
 import type { Shape } from './types';
 import { ViewGraph } from './viewgraph';
 
-export { formatCount, formatParams, formatShape, formatShapes } from './format';
+export { formatCount, formatShape, formatShapes } from './format';
 export { containerSummary, searchNodes } from './search';
 export type { IContainerSummary, ISearchHit } from './search';
 
@@ -85,11 +85,6 @@ export function collapsedAncestor(
 /** The visible node that stands for `id`: itself, or its outermost collapsed container. */
 export function representative(vg: ViewGraph, collapsed: CollapsedState, id: string): string {
   return collapsedAncestor(vg, collapsed, id) ?? id;
-}
-
-/** Whether `id` is shown (no collapsed container around it). */
-export function isVisible(vg: ViewGraph, collapsed: CollapsedState, id: string): boolean {
-  return vg.has(id) && collapsedAncestor(vg, collapsed, id) === null;
 }
 
 /** Collapse a container (no-op for anything else). */
@@ -269,9 +264,7 @@ export function buildElements(vg: ViewGraph, collapsed: CollapsedState): IElemen
       id = `e:${source}->${target}#${k}`;
     }
     usedIds.add(id);
-    const classes = [showShapes ? 'kv-shapes' : '', shapes.length > 1 ? 'kv-aggregated' : '']
-      .filter(Boolean)
-      .join(' ');
+    const classes = showShapes ? 'kv-shapes' : '';
     out.push({
       group: 'edges',
       data: { id, source, target, shape: joinShapes(shapes), count: shapes.length },

@@ -38,21 +38,6 @@ export function formatCount(n: number): string {
   return sign + digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
-/** A parameter count for labels: `1,234` exactly, plus `(1.2M)` when large. */
-export function formatParams(n: number): string {
-  const exact = formatCount(n);
-  if (n >= 1e9) {
-    return `${exact} (${(n / 1e9).toFixed(1)}B)`;
-  }
-  if (n >= 1e6) {
-    return `${exact} (${(n / 1e6).toFixed(1)}M)`;
-  }
-  if (n >= 1e4) {
-    return `${exact} (${(n / 1e3).toFixed(1)}K)`;
-  }
-  return exact;
-}
-
 /** A statistic (mean, std, ...) in at most 4 significant digits. */
 export function formatNumber(x: number): string {
   if (!Number.isFinite(x)) {

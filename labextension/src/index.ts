@@ -18,7 +18,7 @@ import {
 } from './comparison';
 import { h } from './dom';
 import { LiveHandover, WIDGET_VIEW_MIME_TYPE, widgetRendererSource } from './live';
-import { GraphView } from './renderer';
+import { GraphView } from './graphview';
 import { validatePayload, type ValidationResult } from './validate';
 import { SELECTED_EVENT } from './widget';
 
@@ -27,7 +27,7 @@ export { COMPARISON_MIME_TYPE } from './comparison';
 
 /**
  * The MIME type of a kerasviz view payload (labextension/VIEW_PAYLOAD.md); the
- * same string as `kerasviz.display.MIME_TYPE` in Python.
+ * same string as `kerasviz.mimebundle.MIME_TYPE` in Python.
  */
 export const MIME_TYPE = 'application/vnd.kerasviz.graph+json';
 

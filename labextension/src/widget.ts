@@ -4,7 +4,7 @@
  * for weight statistics.
  */
 
-import { GraphView } from './renderer';
+import { GraphView } from './graphview';
 import type { IViewPayload, IWeightStats } from './types';
 
 /** How long to wait for the kernel's weight statistics. */

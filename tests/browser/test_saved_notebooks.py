@@ -141,7 +141,7 @@ def test_saved_graph_renders_and_inspects_without_kernel(page, module_jupyter_se
 
 
 def test_layer_names_render_as_text(page, module_jupyter_server, keras):
-    from kerasviz.display import mime_bundle
+    from kerasviz.mimebundle import mime_bundle
 
     inp = keras.Input((3,), name="x_in")
     out = keras.layers.Dense(2, name=XSS_NAME)(inp)

@@ -118,7 +118,6 @@ describe('buildElements on a small Functional payload', () => {
     const merged = edges.get('in->block:b1')!;
     expect(merged.count).toBe(2);
     expect(merged.shape).toBe('(None, 8)');
-    expect(merged.classes).toContain('kv-aggregated');
     expect(nodesOf(els).get('block:b1')!.data.label).toBe('b1\n(3 layers)');
     // The inner block is collapsed too, but hidden: enc stands for its members.
     expect(representative(vg, state, 'enc/enc_drop')).toBe('enc');

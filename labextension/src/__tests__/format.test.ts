@@ -5,7 +5,6 @@ import {
   apiLabel,
   formatCount,
   formatNumber,
-  formatParams,
   formatShape,
   formatShapes,
   formatValue
@@ -43,11 +42,6 @@ describe('numbers', () => {
     expect(formatCount(1000)).toBe('1,000');
     expect(formatCount(25636712)).toBe('25,636,712');
     expect(formatCount(-1234567)).toBe('-1,234,567');
-  });
-
-  it('adds a short form to big parameter counts', () => {
-    expect(formatParams(850)).toBe('850');
-    expect(formatParams(25636712)).toBe('25,636,712 (25.6M)');
   });
 
   it('keeps statistics short', () => {

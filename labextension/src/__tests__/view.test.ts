@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { describe, expect, it, vi } from 'vitest';
 
-import { GraphView } from '../renderer';
+import { GraphView } from '../graphview';
 import type { IViewPayload } from '../types';
 import { checkPayload } from '../viewgraph';
 import widget, { type IWidgetModel } from '../widget';

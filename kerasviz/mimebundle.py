@@ -46,7 +46,7 @@ def mime_bundle(model_or_payload: Any, **options: Any) -> dict[str, Any]:
     --------
     >>> import keras
     >>> from IPython.display import display
-    >>> from kerasviz.display import mime_bundle
+    >>> from kerasviz.mimebundle import mime_bundle
     >>> m = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)], name="tiny")
     >>> display(mime_bundle(m, rankdir="LR"), raw=True)  # doctest: +SKIP
     >>> print(mime_bundle(m)["text/plain"].splitlines()[0])
@@ -73,7 +73,7 @@ def summary(payload: dict[str, Any]) -> str:
     Examples
     --------
     >>> import keras
-    >>> from kerasviz.display import mime_bundle, summary
+    >>> from kerasviz.mimebundle import mime_bundle, summary
     >>> m = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, name="out")])
     >>> print(summary(mime_bundle(m)[MIME_TYPE]).splitlines()[-1])
     Outputs: out (None, 2)

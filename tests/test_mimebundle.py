@@ -9,8 +9,8 @@ import re
 import pytest
 
 import kerasviz
-from kerasviz.display import MIME_TYPE, mime_bundle, summary
 from kerasviz.graph.schema import validate
+from kerasviz.mimebundle import MIME_TYPE, mime_bundle, summary
 from kerasviz.view import view_payload
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
