@@ -67,6 +67,12 @@ def mime_bundle(model_or_payload: Any, **options: Any) -> dict[str, Any]:
     return {MIME_TYPE: payload, "text/plain": summary(payload)}
 
 
+def comparison_bundle(payload: dict[str, Any]) -> dict[str, Any]:
+    """``{COMPARISON_MIME_TYPE: payload, "text/plain": text}`` for a comparison payload
+    (:meth:`kerasviz.widgets.comparison.Comparison.saved_payload`)."""
+    return {COMPARISON_MIME_TYPE: payload, "text/plain": comparison_summary(payload)}
+
+
 def summary(payload: dict[str, Any]) -> str:
     """A few lines saying what the graph shows: model, API, parameters, inputs, outputs.
 

@@ -11,7 +11,7 @@ from ..codegen import check_equivalent, to_code
 from ..codegen.diff import diff_models
 from ..codegen.generate import check_codegen_model
 from ..codegen.reasons import Reason, ReasonGroup, group_reasons, reason_records
-from ..mimebundle import COMPARISON_MIME_TYPE, COMPARISON_VERSION, comparison_summary
+from ..mimebundle import COMPARISON_VERSION, comparison_bundle
 from .code_panel import CodePanel
 from .explorer import Explorer
 
@@ -94,12 +94,7 @@ class Comparison(w.VBox):
         if bundle is None:
             return None
         data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
-        payload = self.saved_payload()
-        return {
-            **data,
-            COMPARISON_MIME_TYPE: payload,
-            "text/plain": comparison_summary(payload),
-        }, metadata
+        return {**data, **comparison_bundle(self.saved_payload())}, metadata
 
     def saved_payload(self) -> dict[str, Any]:
         """The comparison as plain data (``application/vnd.kerasviz.comparison+json``):
