@@ -123,3 +123,16 @@ def nested(keras):
     outer_in = keras.Input((6,), name="outer_in")
     out = layers.Dense(1, name="head")(tail(mid(outer_in)))
     return keras.Model(outer_in, out, name="outer")
+
+
+@pytest.fixture(scope="session")
+def nasnet_large(keras):
+    """keras.applications.NASNetLarge(weights=None): the biggest application (1,041
+    layers), built once per session (some 10 s)."""
+    return keras.applications.NASNetLarge(weights=None)
+
+
+@pytest.fixture(scope="session")
+def resnet50(keras):
+    """keras.applications.ResNet50(weights=None) (177 layers), built once per session."""
+    return keras.applications.ResNet50(weights=None)

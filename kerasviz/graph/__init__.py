@@ -2,7 +2,6 @@
 
 from .extract import graph_of
 from .model import (
-    APIS,
     KINDS,
     SCHEMA_VERSION,
     Call,
@@ -15,7 +14,6 @@ from .model import (
 )
 
 __all__ = [
-    "APIS",
     "KINDS",
     "SCHEMA_VERSION",
     "Call",

@@ -5,29 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-SCHEMA_VERSION = 1
+from ..contract import GRAPH_VERSION, KIND_LABELS
 
-#: The layer families a node's ``kind`` can take.
-KINDS = (
-    "input",
-    "dense",
-    "conv",
-    "pooling",
-    "normalization",
-    "activation",
-    "dropout",
-    "recurrent",
-    "attention",
-    "embedding",
-    "merge",
-    "reshape",
-    "model",
-    "op",
-    "other",
-)
+#: Version of the ModelGraph JSON (``version``); kerasviz/schema/contract.json.
+SCHEMA_VERSION = GRAPH_VERSION
 
-#: The model-level ``api`` values.
-APIS = ("sequential", "functional", "subclassed", "layer")
+#: The layer families a node's ``kind`` can take (contract.json's ``kind_labels``).
+KINDS = tuple(KIND_LABELS)
 
 Shape = list[int | None]
 

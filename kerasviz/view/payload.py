@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..contract import VIEW_VERSION
 from ..graph import ModelGraph, graph_of
 from ..style import style_payload
 from .blocks import find_blocks
 from .elements import ancestors
 from .layout import layered_positions
 
-VIEW_VERSION = 1
 #: Models with more leaf layers than this open with blocks and nested models collapsed.
 COLLAPSE_ABOVE = 150
 #: Above this many visible nodes the renderer uses precomputed positions, not dagre:

@@ -3,6 +3,7 @@
  * config values as Python literals. Pure functions, no DOM.
  */
 
+import { API_LABELS } from './contract';
 import type { Shape } from './types';
 
 /**
@@ -53,20 +54,9 @@ export function formatNumber(x: number): string {
   return String(Number(x.toPrecision(4)));
 }
 
-/** How the model was written, for the header. */
+/** How the model was written, for the header (contract.json's `api_labels`). */
 export function apiLabel(api: string): string {
-  switch (api) {
-    case 'sequential':
-      return 'Sequential';
-    case 'functional':
-      return 'Functional';
-    case 'subclassed':
-      return 'Subclassed model';
-    case 'layer':
-      return 'Layer';
-    default:
-      return api;
-  }
+  return API_LABELS[api] ?? api;
 }
 
 /**

@@ -4,13 +4,10 @@
  * Pure functions, no DOM; each refusal is one plain-text sentence for the user.
  */
 
+import { GRAPH_VERSION, VIEW_VERSION } from './contract';
 import type { IViewPayload } from './types';
 
-/** The version of the view payload envelope (`kerasviz_view`) this renderer reads. */
-export const VIEW_VERSION = 1;
-
-/** The ModelGraph schema version (`graph.version`) this renderer reads. */
-export const GRAPH_VERSION = 1;
+export { GRAPH_VERSION, VIEW_VERSION } from './contract';
 
 /** Longest piece of user data quoted back in a message. */
 const QUOTE_MAX = 60;

@@ -22,10 +22,10 @@ describe('buildElements on a small Functional payload', () => {
   const vg = loadGraph('toy');
 
   it('reads the containers and view parents', () => {
-    expect([...vg.containers].sort()).toEqual(['block:b1', 'block:enc/stack', 'enc']);
-    expect(vg.parentOf('enc/enc_dense')).toBe('block:enc/stack');
-    expect(vg.ancestors('enc/enc_dense')).toEqual(['block:enc/stack', 'enc']);
-    expect(vg.layerCount('enc')).toBe(2); // its InputLayer is not counted
+    expect([...vg.containers].sort()).toEqual(['block:b1', 'block:enc/stack_1', 'enc']);
+    expect(vg.parentOf('enc/stack_1_dense')).toBe('block:enc/stack_1');
+    expect(vg.ancestors('enc/stack_1_dense')).toEqual(['block:enc/stack_1', 'enc']);
+    expect(vg.layerCount('enc')).toBe(4); // its InputLayer is not counted
     expect(vg.layerCount('block:b1')).toBe(3);
   });
 
@@ -67,9 +67,9 @@ describe('buildElements on a small Functional payload', () => {
     });
     expect(nodes.get('enc')!.classes).toEqual(['kv-collapsed', 'kv-model']);
     expect(nodes.get('enc')!.data).toMatchObject({
-      label: 'enc\n(2 layers)',
+      label: 'enc\n(4 layers)',
       kind: 'model',
-      params: 72
+      params: 144
     });
     // Edges into the collapsed model end at it; its inner edges are gone.
     const edges = edgesOf(els);
@@ -98,17 +98,17 @@ describe('buildElements on a small Functional payload', () => {
     const nodes = nodesOf(els);
     expect(nodes.get('enc')!.classes).toEqual(['kv-container', 'kv-model']);
     expect(nodes.get('enc')!.data.label).toBe('enc (Functional)');
-    expect(nodes.get('block:enc/stack')!.data.parent).toBe('enc');
-    expect(nodes.get('enc/enc_drop')!.data.parent).toBe('block:enc/stack');
+    expect(nodes.get('block:enc/stack_1')!.data.parent).toBe('enc');
+    expect(nodes.get('enc/stack_1_drop')!.data.parent).toBe('block:enc/stack_1');
     const order = ids(els, 'nodes');
-    expect(order.indexOf('enc')).toBeLessThan(order.indexOf('block:enc/stack'));
-    expect(order.indexOf('block:enc/stack')).toBeLessThan(order.indexOf('enc/enc_dense'));
-    expect(ids(els, 'edges')).toHaveLength(10);
+    expect(order.indexOf('enc')).toBeLessThan(order.indexOf('block:enc/stack_1'));
+    expect(order.indexOf('block:enc/stack_1')).toBeLessThan(order.indexOf('enc/stack_1_dense'));
+    expect(ids(els, 'edges')).toHaveLength(12);
   });
 
   it('re-routes edges to the outermost collapsed container and merges parallel ones', () => {
     const state = collapseAll(vg);
-    expect([...state].sort()).toEqual(['block:b1', 'block:enc/stack', 'enc']);
+    expect([...state].sort()).toEqual(['block:b1', 'block:enc/stack_1', 'enc']);
     const els = buildElements(vg, state);
     expect(ids(els, 'nodes')).toEqual(['in', 'block:b1', 'enc', 'join', 'out']);
     const edges = edgesOf(els);
@@ -120,19 +120,20 @@ describe('buildElements on a small Functional payload', () => {
     expect(merged.shape).toBe('(None, 8)');
     expect(nodesOf(els).get('block:b1')!.data.label).toBe('b1\n(3 layers)');
     // The inner block is collapsed too, but hidden: enc stands for its members.
-    expect(representative(vg, state, 'enc/enc_drop')).toBe('enc');
+    expect(representative(vg, state, 'enc/stack_1_drop')).toBe('enc');
   });
 
   it('opens collapsed containers one level at a time', () => {
     let state = collapseAll(vg);
     state = expand(vg, state, 'enc');
     const nodes = nodesOf(buildElements(vg, state));
-    expect(nodes.get('block:enc/stack')!.classes).toContain('kv-collapsed');
-    expect(nodes.get('block:enc/stack')!.data.parent).toBe('enc');
-    expect(nodes.has('enc/enc_dense')).toBe(false);
+    expect(nodes.get('block:enc/stack_1')!.classes).toContain('kv-collapsed');
+    expect(nodes.get('block:enc/stack_1')!.data.parent).toBe('enc');
+    expect(nodes.has('enc/stack_1_dense')).toBe(false);
     const edges = edgesOf(buildElements(vg, state));
-    expect(edges.get('enc/enc_in->block:enc/stack')!.count).toBe(1);
-    expect(edges.get('block:enc/stack->join')!.count).toBe(1);
+    expect(edges.get('enc/enc_in->block:enc/stack_1')!.count).toBe(1);
+    expect(edges.get('block:enc/stack_1->enc/enc_out')!.count).toBe(1);
+    expect(edges.get('enc/enc_out->join')!.count).toBe(1);
   });
 });
 
@@ -150,14 +151,14 @@ describe('state transitions', () => {
 
   it('expand opens the container and every collapsed one around it', () => {
     const all = collapseAll(vg);
-    const s = expand(vg, all, 'block:enc/stack');
+    const s = expand(vg, all, 'block:enc/stack_1');
     expect([...s]).toEqual(['block:b1']);
   });
 
   it('reveal opens only the containers around a node', () => {
     const all = collapseAll(vg);
-    const s = reveal(vg, all, 'block:enc/stack');
-    expect([...s].sort()).toEqual(['block:b1', 'block:enc/stack']);
+    const s = reveal(vg, all, 'block:enc/stack_1');
+    expect([...s].sort()).toEqual(['block:b1', 'block:enc/stack_1']);
     expect(reveal(vg, s, 'in')).toBe(s);
   });
 
@@ -234,22 +235,22 @@ describe('user data stays data', () => {
     const vg = new ViewGraph(p);
     const els = buildElements(vg, new Set());
     expect(nodesOf(els).get('out')!.data.parent).toBeUndefined();
-    expect(nodesOf(els).size).toBe(12);
+    expect(nodesOf(els).size).toBe(14);
   });
 });
 
 describe('highlight', () => {
   it('marks highlighted nodes, and a collapsed container hiding one', () => {
     const p = loadPayload('toy');
-    p.highlight = { 'enc/enc_drop': 'differs: rate 0.5 vs 0.1', join: '<b>why</b>' };
+    p.highlight = { 'enc/stack_1_drop': 'differs: rate 0.5 vs 0.1', join: '<b>why</b>' };
     const vg = new ViewGraph(p);
-    expect(vg.highlightedInside('enc')).toEqual(['enc/enc_drop']);
+    expect(vg.highlightedInside('enc')).toEqual(['enc/stack_1_drop']);
     const start = nodesOf(buildElements(vg, initialCollapsed(vg)));
     expect(start.get('enc')!.classes).toContain('kv-highlight');
     expect(start.get('join')!.classes).toContain('kv-highlight');
     expect(start.get('out')!.classes).not.toContain('kv-highlight');
     const open = nodesOf(buildElements(vg, expandAll()));
     expect(open.get('enc')!.classes).not.toContain('kv-highlight');
-    expect(open.get('enc/enc_drop')!.classes).toContain('kv-highlight');
+    expect(open.get('enc/stack_1_drop')!.classes).toContain('kv-highlight');
   });
 });

@@ -20,9 +20,11 @@ describe('searchNodes', () => {
     expect(hits.map(h => [h.id, h.rank])).toEqual([
       ['enc', 0],
       ['enc/enc_in', 1],
-      ['enc/enc_dense', 1],
-      ['enc/enc_drop', 1],
-      ['block:enc/stack', 2]
+      ['enc/stack_1_dense', 1],
+      ['enc/stack_1_drop', 1],
+      ['enc/stack_1_act', 1],
+      ['enc/enc_out', 1],
+      ['block:enc/stack_1', 2]
     ]);
   });
 
@@ -38,8 +40,10 @@ describe('searchNodes', () => {
   });
 
   it('lists the collapsed containers to expand, outermost first', () => {
-    const hits = searchNodes(vg, 'enc_drop', collapseAll(vg));
-    expect(hits).toEqual([{ id: 'enc/enc_drop', rank: 0, expand: ['enc', 'block:enc/stack'] }]);
+    const hits = searchNodes(vg, 'stack_1_drop', collapseAll(vg));
+    expect(hits).toEqual([
+      { id: 'enc/stack_1_drop', rank: 0, expand: ['enc', 'block:enc/stack_1'] }
+    ]);
     const visible = searchNodes(vg, 'enc', collapseAll(vg))[0];
     expect(visible).toEqual({ id: 'enc', rank: 0, expand: [] });
   });
@@ -68,8 +72,8 @@ describe('containerSummary', () => {
 
   it('uses the calls of a nested model', () => {
     const s = containerSummary(vg, 'enc');
-    expect(s.layers).toBe(2); // enc_dense, enc_drop: its InputLayer is not a layer
-    expect(s.params.total).toBe(72);
+    expect(s.layers).toBe(4); // stack_1_* and enc_out: its InputLayer is not a layer
+    expect(s.params.total).toBe(144);
     expect(formatShapes(s.inputShapes)).toBe('(None, 8)');
   });
 

@@ -51,10 +51,10 @@ describe('GraphView without a canvas size (before it is attached)', () => {
     expect(view.cy).toBeNull();
     expect(root.querySelector('.kv-model-name')!.textContent).toBe('toy');
     expect([...view.collapsed]).toEqual(['enc']);
-    view.select('enc/enc_drop');
-    expect(view.selected).toBe('enc/enc_drop');
+    view.select('enc/stack_1_drop');
+    expect(view.selected).toBe('enc/stack_1_drop');
     expect([...view.collapsed]).toEqual([]);
-    expect(root.querySelector('.kv-inspector .kv-title')!.textContent).toBe('enc_drop');
+    expect(root.querySelector('.kv-inspector .kv-title')!.textContent).toBe('stack_1_drop');
     expect(root.querySelector('.kv-inspector .kv-shapes')!.textContent).toContain('(None, 8)');
     expect(onSelect).not.toHaveBeenCalled();
     view.dispose();
@@ -63,7 +63,10 @@ describe('GraphView without a canvas size (before it is attached)', () => {
 
   it('shows a refused payload as a message', () => {
     const host = document.createElement('div');
-    const view = new GraphView(host, { ...loadPayload('toy'), kerasviz_view: 7 });
+    const view = new GraphView(host, {
+      ...loadPayload('toy'),
+      kerasviz_view: 7
+    } as unknown as IViewPayload);
     expect(host.querySelector('.kv-note-error')!.textContent).toMatch(/version 7/);
     view.dispose();
   });
@@ -72,16 +75,16 @@ describe('GraphView without a canvas size (before it is attached)', () => {
     const host = document.createElement('div');
     const onSelect = vi.fn();
     const view = new GraphView(host, loadPayload('toy'), { onSelect });
-    expect(view.search('enc_d')).toEqual(['enc/enc_dense', 'enc/enc_drop']);
-    expect(view.selected).toBe('enc/enc_dense');
-    expect(onSelect).toHaveBeenCalledWith('enc/enc_dense');
+    expect(view.search('stack_1_d')).toEqual(['enc/stack_1_dense', 'enc/stack_1_drop']);
+    expect(view.selected).toBe('enc/stack_1_dense');
+    expect(onSelect).toHaveBeenCalledWith('enc/stack_1_dense');
     // Enter after typing shows the best match (already shown), further Enters the next
-    view.search('enc_d', true);
-    expect(view.selected).toBe('enc/enc_dense');
-    view.search('enc_d', true);
-    expect(view.selected).toBe('enc/enc_drop');
-    view.search('enc_d', true);
-    expect(view.selected).toBe('enc/enc_dense');
+    view.search('stack_1_d', true);
+    expect(view.selected).toBe('enc/stack_1_dense');
+    view.search('stack_1_d', true);
+    expect(view.selected).toBe('enc/stack_1_drop');
+    view.search('stack_1_d', true);
+    expect(view.selected).toBe('enc/stack_1_dense');
     view.search('zzz<b>', true);
     expect(host.querySelector('.kv-search-status')!.textContent).toBe('no layer named “zzz<b>”');
     expect(host.querySelector('.kv-search-status b')).toBeNull();

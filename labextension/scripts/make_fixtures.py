@@ -1,0 +1,197 @@
+"""Write the renderer's test fixtures from real Keras models.
+
+The TypeScript tests (labextension/src/__tests__/) read view payloads from
+``src/__tests__/fixtures/<name>.json``. They are made here, by the same
+``view_payload`` the widget and the MIME renderer get, never edited by hand;
+``tests/test_contract.py`` fails when a committed fixture differs from what this
+script makes now, so the two sides cannot drift.
+
+    python labextension/scripts/make_fixtures.py          # write them
+    python labextension/scripts/make_fixtures.py --check  # exit 1 if any is stale
+
+Runs in a fresh process on the TensorFlow backend, so that Keras's automatic
+names (``input_layer``) are the same every time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pathlib
+import sys
+from collections.abc import Callable
+from typing import Any
+
+os.environ["KERAS_BACKEND"] = "tensorflow"
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+
+HERE = pathlib.Path(__file__).resolve().parent
+FIXTURES = HERE.parent / "src" / "__tests__" / "fixtures"
+
+#: The seed article's two-input, two-output model (as in tests/conftest.py).
+SEED_SOURCE = """\
+main_input = keras.Input(shape=(100,), dtype="int32", name="main_input")
+x = layers.Embedding(output_dim=512, input_dim=10000, name="embedding")(main_input)
+lstm_out = layers.LSTM(32, name="lstm")(x)
+aux_output = layers.Dense(1, activation="sigmoid", name="aux_output")(lstm_out)
+aux_input = keras.Input(shape=(5,), name="aux_input")
+x = layers.concatenate([lstm_out, aux_input], name="concatenate")
+x = layers.Dense(64, activation="relu", name="dense_a")(x)
+x = layers.Dense(64, activation="relu", name="dense_b")(x)
+x = layers.Dense(64, activation="relu", name="dense_c")(x)
+main_output = layers.Dense(1, activation="sigmoid", name="main_output")(x)
+model = keras.Model(
+    inputs=[main_input, aux_input],
+    outputs=[main_output, aux_output],
+    name="seed_functional",
+)
+"""
+
+
+def seed() -> Any:
+    """The seed article's model: two inputs, two outputs, an LSTM."""
+    import keras
+
+    ns: dict[str, Any] = {"keras": keras, "layers": keras.layers}
+    exec(SEED_SOURCE, ns)
+    return ns["model"]
+
+
+def toy() -> Any:
+    """Small but with everything: a block (``b1_*``) with a residual add and a layer
+    whose ``get_config()`` fails, a nested model ``enc`` holding a block of its own
+    (``stack_1_*``), a second merge."""
+    import keras
+
+    class FlakyNormalization(keras.layers.BatchNormalization):
+        """A custom layer whose config cannot be read."""
+
+        def get_config(self) -> dict:
+            raise TypeError("<boom>")
+
+    layers = keras.layers
+    enc_in = keras.Input((8,), name="enc_in")
+    h = layers.Dense(8, name="stack_1_dense")(enc_in)
+    h = layers.Dropout(0.5, name="stack_1_drop")(h)
+    h = layers.Activation("relu", name="stack_1_act")(h)
+    enc = keras.Model(enc_in, layers.Dense(8, name="enc_out")(h), name="enc")
+    x_in = keras.Input((8,), name="in")
+    x = layers.Dense(8, activation="relu", name="b1_conv")(x_in)
+    x = FlakyNormalization(name="b1_bn")(x)
+    b1 = layers.Add(name="b1_add")([x, x_in])
+    joined = layers.Add(name="join")([enc(b1), b1])
+    out = layers.Dense(1, activation="sigmoid", name="out")(joined)
+    return keras.Model(x_in, out, name="toy")
+
+
+def nested() -> Any:
+    """outer Functional → ``mid`` Functional → ``deep`` Sequential, then ``tail``."""
+    import keras
+
+    layers = keras.layers
+    deep = keras.Sequential(
+        [keras.Input((6,), name="deep_in"), layers.Dense(6, name="deep_dense")],
+        name="deep",
+    )
+    mid_in = keras.Input((6,), name="mid_in")
+    mid = keras.Model(
+        mid_in, deep(layers.Dense(6, name="mid_dense")(mid_in)), name="mid"
+    )
+    tail = keras.Sequential(
+        [keras.Input((6,), name="tail_in"), layers.Dense(3, name="tail_dense")],
+        name="tail",
+    )
+    outer_in = keras.Input((6,), name="outer_in")
+    out = layers.Dense(1, name="head")(tail(mid(outer_in)))
+    return keras.Model(outer_in, out, name="outer")
+
+
+def xss() -> Any:
+    """Names that would run script if any reached the page as HTML."""
+    import keras
+
+    x_in = keras.Input((4,), name="<b>in<\\b>")
+    x = keras.layers.Dense(3, name="<img src=x onerror=alert(1)>")(x_in)
+    out = keras.layers.Dense(1, name='out"><script>alert(2)<\\script>')(x)
+    return keras.Model(x_in, out, name="<svg onload=alert(3)>")
+
+
+def resnet50() -> Any:
+    import keras
+
+    return keras.applications.ResNet50(weights=None)
+
+
+def _lite(payload: dict[str, Any]) -> dict[str, Any]:
+    """A big model's payload without what its tests do not read (weights, configs),
+    so that the fixture stays small: the graph, blocks and collapse are untouched."""
+    graph = payload["graph"]
+    graph["config_defaults"] = {}
+    for node in graph["nodes"]:
+        node["weights"] = []
+        node["config"] = {}
+    return payload
+
+
+#: Fixture name → (model builder, view_payload options, transform).
+CASES: dict[str, tuple[Callable[[], Any], dict[str, Any], Callable | None]] = {
+    "seed": (seed, {}, None),
+    "toy": (toy, {}, None),
+    "nested": (nested, {}, None),
+    "xss": (xss, {}, None),
+    "resnet_lite": (resnet50, {}, _lite),
+}
+
+
+def text_of(payload: dict[str, Any]) -> str:
+    """A fixture file's text: keys in the order Python made them (a live payload's), one
+    level of indent, a final newline."""
+    return json.dumps(payload, indent=1, ensure_ascii=False) + "\n"
+
+
+def make() -> dict[str, str]:
+    """Fixture file name → the text it should hold now."""
+    import keras
+
+    from kerasviz.view import view_payload
+
+    out = {}
+    for name, (build, options, transform) in CASES.items():
+        keras.backend.clear_session()  # the same automatic names every time
+        payload = view_payload(build(), **options)
+        if transform is not None:
+            payload = transform(payload)
+        out[f"{name}.json"] = text_of(payload)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 if a file is stale"
+    )
+    args = parser.parse_args(argv)
+    stale = []
+    for name, text in make().items():
+        path = FIXTURES / name
+        if path.is_file() and path.read_text(encoding="utf-8") == text:
+            continue
+        stale.append(name)
+        if not args.check:
+            path.write_text(text, encoding="utf-8")
+            print(f"wrote {path}")
+    if args.check and stale:
+        print(
+            f"Stale fixture(s) in {FIXTURES}: {', '.join(stale)}. They are made from "
+            "real models by this script: run `python labextension/scripts/"
+            "make_fixtures.py` and commit the result.",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
