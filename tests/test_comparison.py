@@ -12,7 +12,7 @@ import kerasviz
 from kerasviz.codegen import to_code
 from kerasviz.codegen.diff import diff_models
 from kerasviz.graph.schema import validate
-from kerasviz.mimebundle import COMPARISON_MIME_TYPE
+from kerasviz.mimebundle import COMPARISON_MIME_TYPE, unpack
 from kerasviz.widgets.code_panel import CodePanel, tokens
 
 from .test_codegen import mlp, two_dense
@@ -156,7 +156,8 @@ def saved(view):
     """The output bundle of a comparison, as it goes into the notebook file."""
     data, _metadata = view._repr_mimebundle_()
     assert set(data) == {WIDGET_VIEW, COMPARISON_MIME_TYPE, "text/plain"}
-    payload = json.loads(json.dumps(data[COMPARISON_MIME_TYPE]))  # JSON as it is
+    # JSON as the file keeps it, then decoded as any reader of a notebook does
+    payload = unpack(json.loads(json.dumps(data[COMPARISON_MIME_TYPE])))
     return payload, data["text/plain"]
 
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import re
 
-from kerasviz.mimebundle import MIME_TYPE, mime_bundle, summary
+from kerasviz.mimebundle import MIME_TYPE, mime_bundle, summary, unpack
 from kerasviz.view import view_payload
 from kerasviz.view.elements import elements, layer_count, layers_inside
 
 
 def summary_count(model) -> int:
-    text = summary(mime_bundle(model)[MIME_TYPE])
+    text = summary(unpack(mime_bundle(model)[MIME_TYPE]))
     return int(re.search(r"([\d,]+) layers?\b", text.splitlines()[0])[1])
 
 

@@ -3,7 +3,8 @@
  * outputs with the same GraphView as the live widget, read-only (no kernel: no
  * weight statistics), so a saved notebook still shows its interactive graphs; and
  * `application/vnd.kerasviz.comparison+json` (a saved `kerasviz.compare()`) as two
- * such graphs with their code and the verdict.
+ * such graphs with their code and the verdict. What a notebook file keeps is
+ * packed (src/packed.ts): it is decoded here, before validation.
  */
 
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
@@ -19,6 +20,7 @@ import {
 import { h } from './dom';
 import { LiveHandover, WIDGET_VIEW_MIME_TYPE, widgetRendererSource } from './live';
 import { GraphView } from './graphview';
+import { isPacked, unpackData, withSelection, type UnpackResult } from './packed';
 import { validatePayload, type ValidationResult } from './validate';
 import { SELECTED_EVENT } from './widget';
 
@@ -83,6 +85,8 @@ export class GraphOutput extends Panel implements IRenderMime.IRenderer {
   /**
    * Render the payload of `model` into this widget's node.
    *
+   * A packed output (what kerasviz saves) is decoded first, asynchronously; an
+   * unpacked payload (saved by an older kerasviz) is read at once, as before.
    * Only a trusted output is offered to the widget renderer (an untrusted one is
    * never given to unsafe renderers); that waits until this widget is attached,
    * because the registry that knows the notebook's widgets is the output area's.
@@ -95,9 +99,33 @@ export class GraphOutput extends Panel implements IRenderMime.IRenderer {
       return Promise.resolve();
     }
     this._reset();
+    const generation = this._generation;
     const data = model.data[this._mimeType];
-    this._result =
-      this._mimeType === COMPARISON_MIME_TYPE ? validateComparison(data) : validatePayload(data);
+    if (typeof data !== 'string' && !isPacked(data)) {
+      this._render(model, { ok: true, data }); // unpacked: nothing to wait for
+      return Promise.resolve();
+    }
+    return unpackData(data).then(unpacked => {
+      if (generation === this._generation && !this.isDisposed) {
+        this._render(model, unpacked);
+      }
+    });
+  }
+
+  /** Validate the decoded MIME data, then show the live widget or the payload. */
+  private _render(model: IRenderMime.IMimeModel, unpacked: UnpackResult): void {
+    const comparison = this._mimeType === COMPARISON_MIME_TYPE;
+    if (!unpacked.ok) {
+      const what = comparison ? 'comparison' : 'graph';
+      this._result = {
+        ok: false,
+        message: `kerasviz: cannot show this ${what}: ${unpacked.reason}`
+      };
+    } else {
+      this._result = comparison
+        ? validateComparison(unpacked.data)
+        : validatePayload(unpacked.data);
+    }
     if (model.trusted && model.data[WIDGET_VIEW_MIME_TYPE] !== undefined) {
       this._liveModel = model;
       if (this.isAttached) {
@@ -106,7 +134,6 @@ export class GraphOutput extends Panel implements IRenderMime.IRenderer {
     } else {
       this._showPayload();
     }
-    return Promise.resolve();
   }
 
   /** Dispose of the graph, the widget renderers and the timers. */
@@ -126,21 +153,21 @@ export class GraphOutput extends Panel implements IRenderMime.IRenderer {
   }
 
   /**
-   * The live view's selection changed: write it into this output's payload, so a
-   * saved notebook reopens with the layer the user left selected.
+   * The live view's selection changed: write it into this output's MIME data (the
+   * packed envelope's `selected`, its packed string kept as it is; or an unpacked
+   * payload's `options.selected`), so a saved notebook reopens with the layer the
+   * user left selected.
    */
   private _onLiveSelected = (event: Event): void => {
     const model = this._liveModel;
-    const payload = model?.data[this._mimeType];
-    if (model === null || this._mimeType !== MIME_TYPE || !isRecord(payload)) {
+    if (model === null || this._mimeType !== MIME_TYPE) {
       return;
     }
     const id = (event as CustomEvent<{ id: string | null }>).detail?.id ?? null;
-    const options = isRecord(payload.options) ? payload.options : {};
-    if ((options.selected ?? null) === id) {
+    const saved = withSelection(model.data[this._mimeType], id);
+    if (saved === null) {
       return;
     }
-    const saved = { ...payload, options: { ...options, selected: id } };
     model.setData({
       data: { ...model.data, [this._mimeType]: saved } as IRenderMime.IMimeModel['data']
     });
@@ -195,6 +222,7 @@ export class GraphOutput extends Panel implements IRenderMime.IRenderer {
   }
 
   private _reset(): void {
+    this._generation++; // a decode still running for an earlier model is dropped
     this._handover?.dispose();
     this._handover = null;
     this._liveModel = null;
@@ -207,13 +235,10 @@ export class GraphOutput extends Panel implements IRenderMime.IRenderer {
   private _pane: Pane | null = null;
   private _liveModel: IRenderMime.IMimeModel | null = null;
   private _handover: LiveHandover | null = null;
+  private _generation = 0;
 }
 
 type Pane = GraphPane | ComparisonPane | MessagePane;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** Do two outputs show the same live widget (same widget model id)? */
 function sameWidget(a: IRenderMime.IMimeModel, b: IRenderMime.IMimeModel): boolean {
