@@ -360,7 +360,7 @@ EXPAND_ALL_JS = """async () => {
   const fallback = new Promise(r => setTimeout(() => r(null), 30000));
   const tRender = await Promise.race([rendered, fallback]);
   return {sync: tSync - t0, render: tRender === null ? null : tRender - t0,
-          nodes: cy.nodes().length};
+          nodes: cy.nodes().length, strategy: view.layoutStrategy};
 }"""
 
 #: Leaf nodes drawn inside the canvas and the window, big enough to hit: [x, y, name].

@@ -143,7 +143,21 @@ finally:
     shutil.rmtree(_d, ignore_errors=True)
 print("KVBENCH " + json.dumps({"plot": _plot, "png_kb": _kb}))"""
 
-CELL_SETUP, CELL_KV, CELL_CY, CELL_PLOT = range(4)
+#: --layout renderer: the same with no Python positions in the payload (layout.ts
+#: lays the big graph out itself).
+KV_RENDERER_CELL = (
+    "import kerasviz.view.payload as _kvp\n"
+    "_kvp_saved, _kvp.layered_positions = _kvp.layered_positions, lambda *a, **k: None\n"
+    "try:\n" + "".join(f"    {line}\n" for line in KV_CELL.splitlines()) + "finally:\n"
+    "    _kvp.layered_positions = _kvp_saved"
+)
+
+CELL_SETUP, CELL_KV, CELL_CY, CELL_PLOT, CELL_KV_RENDERER = range(5)
+#: --layout: who places the nodes of a big view. "python": the payload's
+#: ``positions`` (kerasviz.view.layered_positions, above DAGRE_MAX_NODES leaves);
+#: "renderer": no positions sent, layout.ts lays the graph out itself; "both":
+#: one after the other, per case, in the same kernel.
+LAYOUT_CELLS = {"python": CELL_KV, "renderer": CELL_KV_RENDERER}
 
 
 def parse_cases(text: str) -> list[tuple[str, str, str]]:
@@ -231,7 +245,13 @@ def open_case(page, server, wire, case, note) -> dict | None:
     nb = f"bench-{slug}.ipynb"
     write_notebook(
         server.root_dir / nb,
-        [SETUP.format(bench=str(BENCH), expr=expr), KV_CELL, CY_CELL, PLOT_CELL],
+        [
+            SETUP.format(bench=str(BENCH), expr=expr),
+            KV_CELL,
+            CY_CELL,
+            PLOT_CELL,
+            KV_RENDERER_CELL,
+        ],
     )
     t = time.monotonic()
     open_notebook(page, server, nb, timeout=120)
@@ -248,11 +268,13 @@ def open_case(page, server, wire, case, note) -> dict | None:
     return setup.kernel
 
 
-def measure_kerasviz(page, server, wire, case, args, res, note) -> None:
+def measure_kerasviz(page, server, wire, case, args, res, note, cell=CELL_KV) -> None:
     label, slug, _ = case
+    if cell != CELL_KV:
+        slug += "-renderer-layout"
     runs = []
     for i in range(args.repeat):
-        run = run_timed_cell(page, wire, CELL_KV, "kv", timeout=args.timeout)
+        run = run_timed_cell(page, wire, cell, "kv", timeout=args.timeout)
         runs.append(run)
         extra = " (painted by the 3 s fallback timer: no draw)" if run.fallback else ""
         print(
@@ -292,6 +314,7 @@ def measure_kerasviz(page, server, wire, case, args, res, note) -> None:
             f"{', '.join(f'{f:.0f}/{d:.0f}' for f, d in lat) or 'none'}",
             flush=True,
         )
+    res["kv_strategy"] = facts and facts["strategy"]
     print(f"    view {facts}", flush=True)
     if label in SCREENSHOT_CASES:
         page.locator(".kv-root").first.scroll_into_view_if_needed()
@@ -301,6 +324,7 @@ def measure_kerasviz(page, server, wire, case, args, res, note) -> None:
     if ex:
         res["expand_all"] = ex["render"] and ex["render"] / 1000
         res["expanded_nodes"] = ex["nodes"]
+        res["expanded_strategy"] = ex.get("strategy")
         print(
             f"    expand-all: {ex['nodes']} nodes, expandAll() returned after "
             f"{ex['sync']:.0f} ms, rendered at {fmt(ex['render'], '.0f')} ms",
@@ -420,7 +444,18 @@ def run_case(page, servers, wire, case, args) -> dict:
     if kernel is None:
         return res
     res["ops"], res["build"] = kernel.get("ops"), kernel.get("build")
-    measure_kerasviz(page, stock, wire, case, args, res, note)
+    modes = ["python", "renderer"] if args.layout == "both" else [args.layout]
+    res["layout"] = modes[0]
+    measure_kerasviz(page, stock, wire, case, args, res, note, LAYOUT_CELLS[modes[0]])
+    if len(modes) > 1:
+        other = {k: res[k] for k in ("label", "ops", "build")}
+        other.update(layout=modes[1], notes=[])
+        print(f"  {label}: again with --layout {modes[1]}", flush=True)
+        measure_kerasviz(
+            page, stock, wire, case, args, other, other["notes"].append,
+            LAYOUT_CELLS[modes[1]],
+        )  # fmt: skip
+        res["other_layout"] = other
     if args.no_plot_model:
         note("plot_model: skipped (--no-plot-model)")
     else:
@@ -511,6 +546,25 @@ def print_table(results, facts, t_total, page_errors) -> None:
             f"{plot_s:>11} |{ratio_cy:>9}{ratio_plot:>8}{ratio_kb:>6}"
         )
     print("-" * len(head))
+    print(
+        "who lays out big views (--layout): python = payload positions, renderer = "
+        "layout.ts; strategy = the renderer's at first paint / after expand-all"
+    )
+    print(
+        f"  {'model':<14}{'layout':<10}{'strategy':<18}{'py s':>7}{'KB':>7}"
+        f"{'painted':>8}{'expand':>7}{'click':>6}"
+    )
+    for r in results:
+        for x in (r, r.get("other_layout")):
+            if not x or "layout" not in x:
+                continue
+            strategy = f"{x.get('kv_strategy')}/{x.get('expanded_strategy', '-')}"
+            print(
+                f"  {x['label']:<14}{x['layout']:<10}{strategy:<18}"
+                f"{fmt(x.get('kv_py'), '.3f'):>7}{fmt(x.get('kv_kb'), '.0f'):>7}"
+                f"{fmt(x.get('kv_painted')):>8}{fmt(x.get('expand_all')):>7}"
+                f"{fmt(x.get('click_ms'), '.0f'):>6}"
+            )
     bundle = REPO / "kerasviz" / "static" / "widget.js"
     bundle_kb = bundle.stat().st_size / 1024 if bundle.exists() else float("nan")
     print(
@@ -593,6 +647,10 @@ def main() -> int:
     parser.add_argument("--peer-timeout", type=float, default=120,
                         help="s to wait for ipycytoscape to paint")  # fmt: skip
     parser.add_argument("--no-plot-model", action="store_true")
+    parser.add_argument("--layout", choices=["python", "renderer", "both"],
+                        default="python",
+                        help="who lays out big views: python (payload positions), "
+                             "renderer (layout.ts), or both in turn")  # fmt: skip
     parser.add_argument("--max-runtime", type=int, default=1800,
                         help="s; past it, stop everything and print what was measured")  # fmt: skip
     parser.add_argument("--chromium",
