@@ -173,7 +173,8 @@ def test_compare_flag(ip, keras):
     ip.user_ns["m"] = mlp(keras)
     view = ip.run_line_magic("kerasviz", "m --compare --rankdir LR")
     assert view.verdict.equivalent
-    assert view.left.data["options"]["rankdir"] == "LR"
+    for column in view.data["columns"]:
+        assert column["view"]["options"]["rankdir"] == "LR"
     ip.user_ns["u"] = keras.Sequential([keras.layers.Dense(1)])
     with pytest.raises(UsageError, match="not built yet"):
         ip.run_line_magic("kerasviz", "u --compare")

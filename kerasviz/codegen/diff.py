@@ -41,6 +41,13 @@ class ModelDiff:
         out += [("changed", c.a, c.b, "; ".join(c.changes)) for c in self.changed]
         return out
 
+    def row_nodes(self) -> list[tuple[list[str], list[str]]]:
+        """The node ids each of :meth:`rows` is about: (ids in a, ids in b)."""
+        out: list[tuple[list[str], list[str]]] = [([r], []) for r in self.removed]
+        out += [([], [a]) for a in self.added]
+        out += [([c.a], [c.b]) for c in self.changed]
+        return out
+
 
 @entry_point("diff_models()")
 def diff_models(a: Any, b: Any) -> ModelDiff:

@@ -2,86 +2,101 @@
 
 from __future__ import annotations
 
-import html
+import copy
+import difflib
+from collections.abc import Callable
 from typing import Any
 
-import ipywidgets as w
+import anywidget
+import traitlets as t
+from ipywidgets import CallbackDispatcher
 
 from ..codegen import check_equivalent, to_code
-from ..codegen.diff import diff_models
+from ..codegen.diff import ModelDiff, diff_models
+from ..codegen.equivalence import EquivalenceReport
 from ..codegen.generate import check_codegen_model
-from ..codegen.reasons import Reason, ReasonGroup, group_reasons, reason_records
+from ..codegen.reasons import Reason, group_reasons, reason_records
 from ..mimebundle import COMPARISON_VERSION, comparison_bundle
-from .code_panel import CodePanel
-from .explorer import Explorer
+from ..view import view_payload
+from ._bundle import bundle_path
+from ._weights import find_layer, weight_stats
+
+#: The display options ``compare(**options)`` passes to both graphs.
+VIEW_OPTIONS = ("rankdir", "show_shapes", "expand_nested")
 
 
-def _rebuild(code: str) -> Any:
-    ns: dict[str, Any] = {}
-    exec(compile(code, "<kerasviz generated code>", "exec"), ns)
-    return ns["model"]
-
-
-def _reason_nodes(reasons: list[Reason]) -> dict[str, str]:
-    """Layer id → the reasons that name it (to mark them on the graph)."""
-    marks: dict[str, list[str]] = {}
-    for reason in reasons:
-        for node in reason.nodes:
-            marks.setdefault(node, []).append(reason.text)
-    return {k: "; ".join(v) for k, v in marks.items()}
-
-
-def _groups_html(groups: list[ReasonGroup]) -> str:
-    """One list item per group; a group of several opens to show every reason."""
-    items = []
-    for g in groups:
-        if len(g.reasons) == 1:
-            items.append(f"<li>{html.escape(g.summary)}</li>")
-            continue
-        inner = "".join(f"<li>{html.escape(r.text)}</li>" for r in g.reasons)
-        items.append(
-            f"<li><details class='kv-reason-group'><summary>{html.escape(g.summary)} "
-            f"<span class='kv-show-all'>(show all)</span></summary>"
-            f"<ul>{inner}</ul></details></li>"
-        )
-    return f"<ul>{''.join(items)}</ul>"
-
-
-class Comparison(w.VBox):
+class Comparison(anywidget.AnyWidget):
     """Side by side: the Sequential and Functional forms of one model, or two models.
 
-    Build it with :func:`kerasviz.compare`. ``left`` and ``right`` are the two
-    :class:`Explorer` views (``left`` is None when the model cannot be Sequential);
-    selecting a layer on one side selects its counterpart on the other.
+    Build it with :func:`kerasviz.compare`. One widget draws both columns (graph,
+    highlighted code with a Copy button, the reasons or the table of differences)
+    and the verdict, with the same front end as a saved notebook's output.
+
+    The selection is a pair, ``selected = [left, right]``: a node id in each
+    column's graph, or None (always None for a column without a graph). Selecting a
+    layer on one side selects its counterpart (``mapping``) on the other, whether the
+    user clicks it or Python sets it: set one side and the other follows; set both
+    and both are taken as given. :meth:`select` does the same by layer name.
+
+    Examples
+    --------
+    >>> import keras, kerasviz
+    >>> m = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, name="out")])
+    >>> view = kerasviz.compare(m)
+    >>> view.select("out")
+    >>> view.selected
+    ['out', 'out']
     """
 
+    _esm = bundle_path("widget.js")
+    _css = bundle_path("widget.css")
+
+    data = t.Dict(
+        help="The comparison payload (kerasviz/schema/comparison.schema.json)."
+    ).tag(sync=True)
+    selected = t.List(
+        [None, None],
+        help="Selected node id in the left and right graphs ([left, right]; None: none).",
+    ).tag(sync=True)
+    verdict = t.Instance(
+        EquivalenceReport,
+        allow_none=True,
+        help="For one model in both APIs: the equivalence check of the two forms.",
+    )
+    diff = t.Instance(
+        ModelDiff, allow_none=True, help="For two models: what differs between them."
+    )
+    reasons = t.List(
+        t.Unicode(),
+        help="For a model that cannot be Sequential: every reason, as text.",
+    )
+
     def __init__(
-        self, spec: dict[str, Any], mapping: dict[str, str], panels: list[Any]
+        self,
+        data: dict[str, Any],
+        models: tuple[Any, Any] = (None, None),
+        **kwargs: Any,
     ) -> None:
-        """``spec``: ``title`` and two ``columns``, each with a ``title`` and any of
-        ``explorer``, ``why`` (a widget saying what ``notes`` say), ``code`` and
-        ``code_title``, ``notes``; plus ``verdict`` / ``table`` for the saved
-        payload. The live widgets and :meth:`saved_payload` are both made from it.
-        ``panels`` go below the two columns."""
-        first, second = spec["columns"]
-        self.left, self.right = first.get("explorer"), second["explorer"]
-        self.mapping = dict(mapping)
-        self._spec = spec
-        self._syncing = False
-        left, right = self.left, self.right
-        if left is not None:
-            back = {v: k for k, v in self.mapping.items()}
-            left.observe(lambda c: self._follow(right, self.mapping, c), "selected")
-            right.observe(lambda c: self._follow(left, back, c), "selected")
-        row = w.HBox(
-            [
-                w.VBox(_column_widgets(col), layout=w.Layout(width="calc(50% - 10px)"))
-                for col in spec["columns"]
-            ],
-            # a gutter between the two graphs: they must not touch
-            layout=w.Layout(width="100%", justify_content="space-between"),
-        )
-        super().__init__([_title(spec["title"]), row, *panels])
+        """``data``: the comparison payload; ``models``: the model behind each
+        column's graph (for weight statistics). Use :func:`kerasviz.compare`."""
+        self._models = tuple(models)
+        self._ids: list[list[str]] = []
+        self._names: list[dict[str, str]] = []
+        for column in data["columns"]:
+            nodes = column["view"]["graph"]["nodes"] if column["view"] else []
+            self._ids.append([n["id"] for n in nodes])
+            self._names.append({})
+            for n in reversed(nodes):  # the first node of a name wins
+                self._names[-1][n["name"]] = n["id"]
+        mapping = data.get("mapping", {})
+        self._forward = dict(mapping)
+        self._back = {v: k for k, v in mapping.items()}
+        self._select_callbacks = CallbackDispatcher()
+        super().__init__(data=data, **kwargs)
+        self.on_msg(self._on_custom_msg)
+
+    def __repr__(self) -> str:
+        return f"<kerasviz.Comparison {self.data.get('title')!r}>"
 
     def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict, dict] | None:
         """The widget view plus the comparison payload and its text.
@@ -97,42 +112,134 @@ class Comparison(w.VBox):
         return {**data, **comparison_bundle(self.saved_payload())}, metadata
 
     def saved_payload(self) -> dict[str, Any]:
-        """The comparison as plain data (``application/vnd.kerasviz.comparison+json``):
-        title, two columns (title, view payload or None, code or None, notes), the
-        verdict, for two models the table of differences, and the node mapping
-        (first graph → second) that links the selections."""
+        """The comparison as plain data (``application/vnd.kerasviz.comparison+json``),
+        with each graph's part of the current selection."""
+        payload = copy.copy(self.data)
         columns = []
-        for col in self._spec["columns"]:
-            explorer = col.get("explorer")
-            columns.append(
-                {
-                    "title": col["title"],
-                    "view": explorer.saved_payload() if explorer is not None else None,
-                    "code": col.get("code"),
-                    "code_title": col.get("code_title"),
-                    "notes": list(col.get("notes", [])),
-                    "reason_groups": list(col.get("reason_groups", [])),
-                }
-            )
-        return {
-            "kerasviz_comparison": COMPARISON_VERSION,
-            "title": self._spec["title"],
-            "columns": columns,
-            "verdict": self._spec.get("verdict"),
-            "table": self._spec.get("table"),
-            "mapping": dict(self.mapping),
-        }
+        for column, selected in zip(self.data["columns"], self.selected, strict=True):
+            column = dict(column)
+            if column["view"] is not None:
+                view = dict(column["view"])
+                view["options"] = {**view.get("options", {}), "selected": selected}
+                column["view"] = view
+            columns.append(column)
+        payload["columns"] = columns
+        return payload
 
-    def _follow(
-        self, other: Explorer, mapping: dict[str, str], change: dict[str, Any]
-    ) -> None:
-        if self._syncing:
+    # ---- public API -------------------------------------------------------------
+    @property
+    def mapping(self) -> dict[str, str]:
+        """Node id in the left graph → its counterpart in the right graph."""
+        return dict(self._forward)
+
+    def node_ids(self, side: int) -> list[str]:
+        """Ids of every node in the graph of column ``side`` (0 left, 1 right)."""
+        return list(self._ids[self._side(side)])
+
+    def select(self, name: str | None, side: int | None = None) -> None:
+        """Select a layer (node id or layer name) and its counterpart on the other side.
+
+        ``side`` is the column the name is looked up in (0 left, 1 right); by default
+        the left graph when it has that layer, else the right. None clears both.
+        """
+        if name is None:
+            self.selected = [None, None]
             return
-        self._syncing = True
+        if side is None:
+            side = next(
+                (i for i in (0, 1) if self._lookup(i, name) is not None),
+                0 if self._ids[0] else 1,
+            )
+        side = self._side(side)
+        node = self._resolve(side, name)
+        pair: list[str | None] = [None, None]
+        pair[side], pair[1 - side] = node, self._counterpart(side, node)
+        self.selected = pair
+
+    def on_select(
+        self, callback: Callable[[list[str | None]], Any], remove: bool = False
+    ) -> None:
+        """Call ``callback([left, right])`` whenever the selection changes."""
+        self._select_callbacks.register_callback(callback, remove=remove)
+
+    # ---- traits -----------------------------------------------------------------
+    @t.validate("selected")
+    def _validate_selected(self, proposal: dict[str, Any]) -> list[str | None]:
+        value = proposal["value"]
+        if not isinstance(value, (list, tuple)) or len(value) != 2:
+            raise t.TraitError(
+                "Comparison.selected is a pair [left, right]: a node id (or layer "
+                "name) in each graph, or None. Use [None, None] to clear it, or "
+                f"select(name) to pick one layer and its counterpart. Received: "
+                f"selected={value!r}"
+            )
+        new = [self._resolve(i, v) for i, v in enumerate(value)]
+        old = list(self.selected)
+        changed = [i for i in (0, 1) if new[i] != old[i]]
+        if len(changed) == 1:  # one side set: the other follows
+            side = changed[0]
+            new[1 - side] = self._counterpart(side, new[side])
+        return new
+
+    @t.observe("selected")
+    def _observe_selected(self, change: dict[str, Any]) -> None:
+        self._select_callbacks(list(change["new"]))
+
+    # ---- kernel-side work the front end asks for ----------------------------------
+    def _on_custom_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        if not isinstance(content, dict) or content.get("type") != "weight_stats":
+            return
+        node, column = str(content.get("node")), content.get("column")
+        reply: dict[str, Any] = {"type": "weight_stats", "node": node, "column": column}
         try:
-            other.selected = mapping.get(change["new"]) if change["new"] else None
-        finally:
-            self._syncing = False
+            if column not in (0, 1) or self._models[column] is None:
+                raise ValueError(f"column {column!r} has no graph")
+            api = self.data["columns"][column]["view"]["graph"]["model"]["api"]
+            reply["stats"] = weight_stats(find_layer(self._models[column], node, api))
+        except Exception as e:
+            reply["error"] = f"{type(e).__name__}: {e}"
+        self.send(reply)
+
+    # ---- helpers ----------------------------------------------------------------
+    def _side(self, side: Any) -> int:
+        if side not in (0, 1) or isinstance(side, bool):
+            raise ValueError(
+                "A comparison has two sides: 0 (left) and 1 (right). "
+                f"Received: side={side!r}"
+            )
+        return int(side)
+
+    def _lookup(self, side: int, name: str) -> str | None:
+        if name in self._ids[side]:
+            return name
+        return self._names[side].get(name)
+
+    def _resolve(self, side: int, name: Any) -> str | None:
+        if name is None or name == "":
+            return None
+        title = self.data["columns"][side]["title"]
+        if not self._ids[side]:
+            raise ValueError(
+                f"The {'left' if side == 0 else 'right'} column ({title!r}) has no "
+                "graph, so nothing can be selected there: use None for it. "
+                f"Received: name={name!r}"
+            )
+        if isinstance(name, str):
+            found = self._lookup(side, name)
+            if found is not None:
+                return found
+        close = difflib.get_close_matches(str(name), self._ids[side], n=3)
+        hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        raise ValueError(
+            f"The graph of {title!r} has no layer named {name!r}.{hint} "
+            f"Received: name={name!r}"
+        )
+
+    def _counterpart(self, side: int, node: str | None) -> str | None:
+        if node is None:
+            return None
+        found = (self._forward if side == 0 else self._back).get(node)
+        return found if found in self._ids[1 - side] else None
 
 
 _CANNOT = "This model cannot be written with the Sequential API"
@@ -144,21 +251,32 @@ _MARKED = "The layers involved are marked in the graph."
 _SAME = "The two models have the same layers and wiring."
 
 
-def _title(text: str) -> w.HTML:
-    return w.HTML(f"<h4 style='margin:4px 0'>{html.escape(text)}</h4>")
+def _rebuild(code: str) -> Any:
+    ns: dict[str, Any] = {}
+    exec(compile(code, "<kerasviz generated code>", "exec"), ns)
+    return ns["model"]
 
 
-def _cells(tag: str, row: list[str]) -> str:
-    return "".join(f"<{tag}>{html.escape(x)}</{tag}>" for x in row)
+def _column(title: str, view: dict | None = None, **parts: Any) -> dict[str, Any]:
+    return {
+        "title": title,
+        "view": view,
+        "code": parts.get("code"),
+        "code_title": parts.get("code_title"),
+        "notes": list(parts.get("notes", [])),
+        "reason_groups": list(parts.get("reason_groups", [])),
+    }
 
 
-def _column_widgets(col: dict[str, Any]) -> list[Any]:
-    """One column of the live view: title, reasons, graph, code (those it has)."""
-    widgets = [_title(col["title"])]
-    widgets += [col[k] for k in ("why", "explorer") if col.get(k) is not None]
-    if col.get("code") is not None:
-        widgets.append(CodePanel(col["code"], col["code_title"]))
-    return widgets
+def _payload(title: str, columns: list[dict], **parts: Any) -> dict[str, Any]:
+    return {
+        "kerasviz_comparison": COMPARISON_VERSION,
+        "title": title,
+        "columns": columns,
+        "verdict": parts.get("verdict"),
+        "table": parts.get("table"),
+        "mapping": dict(parts.get("mapping", {})),
+    }
 
 
 def compare(model_a: Any, model_b: Any = None, **options: Any) -> Comparison:
@@ -171,7 +289,8 @@ def compare(model_a: Any, model_b: Any = None, **options: Any) -> Comparison:
     model_b : keras.Model, optional
         A second model: show what differs between the two instead.
     **options
-        Passed to both :class:`Explorer` views (``rankdir``, ``show_shapes``...).
+        Display options of both graphs: ``rankdir`` ("TB" or "LR"),
+        ``show_shapes``, ``expand_nested``.
 
     Examples
     --------
@@ -182,6 +301,12 @@ def compare(model_a: Any, model_b: Any = None, **options: Any) -> Comparison:
     True
     """
     check_codegen_model(model_a, "compare()")
+    unknown = sorted(set(options) - set(VIEW_OPTIONS))
+    if unknown:
+        raise TypeError(
+            f"Unrecognized keyword arguments: {unknown}. compare() takes the display "
+            f"options {', '.join(VIEW_OPTIONS)}. Received: options={options!r}"
+        )
     if model_b is not None:
         check_codegen_model(model_b, "compare()")
         return _diff_view(model_a, model_b, options)
@@ -200,53 +325,56 @@ def _both_apis_view(model: Any, options: dict[str, Any]) -> Comparison:
     else:
         seq_model, fn_model = _rebuild(seq_code), model
     report = check_equivalent(seq_model, fn_model)
-    left, right = Explorer(seq_model, **options), Explorer(fn_model, **options)
-    verdict = w.HTML(report._repr_html_())
-    spec = {
-        "title": f"{model.name}: Sequential API vs Functional API",
-        "columns": [
-            {"title": "Sequential", "explorer": left, "code": seq_code,
-             "code_title": "Sequential API"},
-            {"title": "Functional", "explorer": right, "code": fn_code,
-             "code_title": "Functional API"},
-        ],
-        "verdict": {
-            "title": "Equivalent" if report.equivalent else "Not equivalent",
-            "ok": bool(report.equivalent),
-            "lines": list(report.checks if report.equivalent else report.differences),
-        },
-    }  # fmt: skip
-    view = Comparison(spec, report.mapping, [verdict])
-    view.verdict = report
-    return view
+    columns = [
+        _column("Sequential", view_payload(seq_model, **options), code=seq_code,
+                code_title="Sequential API"),
+        _column("Functional", view_payload(fn_model, **options), code=fn_code,
+                code_title="Functional API"),
+    ]  # fmt: skip
+    verdict = {
+        "title": "Equivalent" if report.equivalent else "Not equivalent",
+        "ok": bool(report.equivalent),
+        "lines": list(report.checks if report.equivalent else report.differences),
+    }
+    data = _payload(
+        f"{model.name}: Sequential API vs Functional API",
+        columns,
+        verdict=verdict,
+        mapping=report.mapping,
+    )
+    return Comparison(data, (seq_model, fn_model), verdict=report)
+
+
+def _reason_marks(reasons: list[Reason]) -> dict[str, str]:
+    """Layer id → the reasons that name it (from the records' node ids)."""
+    marks: dict[str, list[str]] = {}
+    for reason in reasons:
+        for node in reason.nodes:
+            marks.setdefault(node, []).append(reason.text)
+    return {k: "; ".join(v) for k, v in marks.items()}
 
 
 def _not_sequential_view(
     model: Any, reasons: list[Reason], options: dict[str, Any]
 ) -> Comparison:
-    right = Explorer(model, highlight=_reason_nodes(reasons), **options)
     groups = group_reasons(reasons)
-    why = w.HTML(
-        f"<div class='kv-reasons'><p><strong>{_CANNOT}</strong>, {_STACKS} "
-        f"{_MARKED}</p>{_groups_html(groups)}</div>"
-    )
-    spec = {
-        "title": f"{model.name}: Functional API only",
-        "columns": [
-            {"title": "Why not Sequential", "why": why,
-             "notes": [f"{_CANNOT}, {_STACKS} {_MARKED}", *(g.summary for g in groups)],
-             "reason_groups": [
-                 {"summary": g.summary, "reasons": [r.text for r in g.reasons]}
-                 for g in groups
-             ]},
-            {"title": "Functional", "explorer": right, "code": to_code(model),
-             "code_title": "Functional API"},
-        ],
-    }  # fmt: skip
-    view = Comparison(spec, {}, [])
-    view.verdict = None
-    view.reasons = [r.text for r in reasons]
-    return view
+    view = view_payload(model, highlight=_reason_marks(reasons), **options)
+    columns = [
+        _column(
+            "Why not Sequential",
+            notes=[f"{_CANNOT}, {_STACKS} {_MARKED}", *(g.summary for g in groups)],
+            reason_groups=[
+                {
+                    "summary": g.summary,
+                    "reasons": [{"text": r.text, "nodes": list(r.nodes)} for r in g.reasons],
+                }
+                for g in groups
+            ],
+        ),
+        _column("Functional", view, code=to_code(model), code_title="Functional API"),
+    ]  # fmt: skip
+    data = _payload(f"{model.name}: Functional API only", columns)
+    return Comparison(data, (None, model), reasons=[r.text for r in reasons])
 
 
 def _diff_view(a: Any, b: Any, options: dict[str, Any]) -> Comparison:
@@ -255,32 +383,26 @@ def _diff_view(a: Any, b: Any, options: dict[str, Any]) -> Comparison:
     mark_b = {r: "only in the second model" for r in diff.added}
     for c in diff.changed:
         mark_a[c.a] = mark_b[c.b] = "; ".join(c.changes)
-    left = Explorer(a, highlight=mark_a, **options)
-    right = Explorer(b, highlight=mark_b, **options)
-    head = ["status", "first model", "second model", "what differs"]
-    rows = [list(row) for row in diff.rows()]
-    body = "".join(f"<tr>{_cells('td', row)}</tr>" for row in rows)
-    table = w.HTML(
-        f"<table class='kv-diff'><thead><tr>{_cells('th', head)}</tr></thead>"
-        f"<tbody>{body}</tbody></table>"
-        if rows
-        else f"<p>{_SAME}</p>"
-    )
-    spec: dict[str, Any] = {
-        "title": f"{a.name} vs {b.name}",
-        "columns": [
-            {"title": a.name, "explorer": left},
-            {"title": b.name, "explorer": right},
-        ],
-    }
+    columns = [
+        _column(a.name, view_payload(a, highlight=mark_a, **options)),
+        _column(b.name, view_payload(b, highlight=mark_b, **options)),
+    ]
+    rows = diff.rows()
+    parts: dict[str, Any] = {"mapping": diff.mapping}
     if rows:
-        spec["table"] = {"head": head, "rows": rows}
+        parts["table"] = {
+            "head": ["status", "first model", "second model", "what differs"],
+            "rows": [list(row) for row in rows],
+            # the layers of each row, as data (the cells are only text)
+            "row_nodes": [
+                {"left": left, "right": right} for left, right in diff.row_nodes()
+            ],
+        }
     else:
-        spec["verdict"] = {
+        parts["verdict"] = {
             "title": "Same layers and wiring",
             "ok": True,
             "lines": [_SAME],
         }
-    view = Comparison(spec, diff.mapping, [table])
-    view.diff = diff
-    return view
+    data = _payload(f"{a.name} vs {b.name}", columns, **parts)
+    return Comparison(data, (a, b), diff=diff)

@@ -14,10 +14,12 @@ import { Inspector } from './inspector';
 import type { LayoutStrategy } from './layout';
 import { type ISearchState, searchIndex, searchNodes } from './search';
 import { watchTheme } from './theme';
-import type { IHost, IViewPayload } from './types';
+import type { IHost } from './host';
+import type { IViewPayload } from './types';
 import { checkPayload, ViewGraph } from './viewgraph';
 
-export type { IHost, IViewPayload, IWeightStats } from './types';
+export type { IHost } from './host';
+export type { IViewPayload, IWeightStats } from './types';
 
 /** Class of the root element the view builds in its host. */
 export const ROOT_CLASS = 'kv-root';
@@ -85,6 +87,29 @@ export class GraphView {
    */
   select(id: string | null): void {
     this._select(id, true);
+  }
+
+  /** Is `id` a node of this graph? */
+  has(id: string): boolean {
+    return this._vg?.has(id) ?? false;
+  }
+
+  /** The marked nodes: search hits, or the layers a host asked to {@link mark}. */
+  get marked(): ReadonlyArray<string> {
+    return this._matches;
+  }
+
+  /**
+   * Mark nodes (the `kv-match` class of search hits), e.g. the layers a reason of
+   * a comparison names; ids not in the graph are ignored, [] clears the marks.
+   */
+  mark(ids: ReadonlyArray<string>): void {
+    const vg = this._vg;
+    if (!vg || (ids.length === 0 && this._matches.length === 0)) {
+      return;
+    }
+    this._matches = ids.filter(id => vg.has(id));
+    this._canvas?.setMatches(this._matches);
   }
 
   /** Show another payload (the selection stays if the node still exists). */

@@ -1,11 +1,20 @@
 /**
- * The anywidget entry of the kerasviz Explorer: draws the `data` trait (a view
- * payload) with GraphView, keeps `selected` in sync both ways and asks the kernel
- * for weight statistics.
+ * The anywidget entry of kerasviz's live widgets, one bundle for both: an Explorer
+ * (`data` is a view payload) is drawn with GraphView, a Comparison (`data` is a
+ * comparison payload, `kerasviz_comparison`) with ComparisonView, the view a saved
+ * comparison is drawn with too (inside ComparisonPane). Both keep `selected` in
+ * sync with the kernel both ways and ask it for weight statistics.
+ *
+ * Nothing here imports Lumino (comparison.ts does, for the MIME renderer): only
+ * types come from there, so the bundle stays the size of GraphView's.
  */
 
+import type { SelectionPair } from './comparison';
+import { ComparisonView, validateComparison } from './comparisonview';
+import { h } from './dom';
 import { GraphView } from './graphview';
 import type { IViewPayload, IWeightStats } from './types';
+import { isObject } from './validate';
 
 /** How long to wait for the kernel's weight statistics. */
 export const WEIGHT_STATS_TIMEOUT_MS = 30_000;
@@ -32,7 +41,10 @@ interface IPending {
   timer: ReturnType<typeof setTimeout>;
 }
 
-/** Weight statistics over custom messages, replies matched by node id. */
+/**
+ * Weight statistics over custom messages, replies matched by node id (and, for a
+ * comparison, by the column whose graph the node is in).
+ */
 export class WeightStatsClient {
   /** Listen for replies on `model`. */
   constructor(model: IWidgetModel, timeoutMs = WEIGHT_STATS_TIMEOUT_MS) {
@@ -41,12 +53,13 @@ export class WeightStatsClient {
     model.on('msg:custom', this._onMessage);
   }
 
-  /** Ask the kernel for the statistics of one node's weights. */
-  request(node: string): Promise<IWeightStats[]> {
+  /** Ask the kernel for the statistics of one node's weights (of column `column`). */
+  request(node: string, column?: number): Promise<IWeightStats[]> {
+    const key = pendingKey(node, column);
     return new Promise<IWeightStats[]>((resolve, reject) => {
       const timer = setTimeout(() => {
         this._settle(
-          node,
+          key,
           p =>
             p.reject(
               new Error(
@@ -57,27 +70,31 @@ export class WeightStatsClient {
           p => p.timer === timer
         );
       }, this._timeoutMs);
-      const list = this._pending.get(node) ?? [];
+      const list = this._pending.get(key) ?? [];
       list.push({ resolve, reject, timer });
-      this._pending.set(node, list);
-      this._model.send({ type: 'weight_stats', node });
+      this._pending.set(key, list);
+      this._model.send(
+        column === undefined
+          ? { type: 'weight_stats', node }
+          : { type: 'weight_stats', node, column }
+      );
     });
   }
 
   /** Stop listening; pending requests fail. */
   dispose(): void {
     this._model.off('msg:custom', this._onMessage);
-    for (const node of [...this._pending.keys()]) {
-      this._settle(node, p => p.reject(new Error('The view was closed.')));
+    for (const key of [...this._pending.keys()]) {
+      this._settle(key, p => p.reject(new Error('The view was closed.')));
     }
   }
 
   private _settle(
-    node: string,
+    key: string,
     action: (p: IPending) => void,
     which: (p: IPending) => boolean = () => true
   ): void {
-    const list = this._pending.get(node) ?? [];
+    const list = this._pending.get(key) ?? [];
     const keep = list.filter(p => !which(p));
     for (const p of list) {
       if (which(p)) {
@@ -86,9 +103,9 @@ export class WeightStatsClient {
       }
     }
     if (keep.length > 0) {
-      this._pending.set(node, keep);
+      this._pending.set(key, keep);
     } else {
-      this._pending.delete(node);
+      this._pending.delete(key);
     }
   }
 
@@ -96,18 +113,29 @@ export class WeightStatsClient {
   private _timeoutMs: number;
   private _pending = new Map<string, IPending[]>();
   private _onMessage = (msg: unknown): void => {
-    const m = msg as { type?: unknown; node?: unknown; stats?: unknown; error?: unknown };
+    const m = msg as {
+      type?: unknown;
+      node?: unknown;
+      column?: unknown;
+      stats?: unknown;
+      error?: unknown;
+    };
     if (!m || m.type !== 'weight_stats' || typeof m.node !== 'string') {
       return;
     }
+    const key = pendingKey(m.node, typeof m.column === 'number' ? m.column : undefined);
     if (typeof m.error === 'string') {
       const error = new Error(m.error);
-      this._settle(m.node, p => p.reject(error));
+      this._settle(key, p => p.reject(error));
     } else {
       const stats = Array.isArray(m.stats) ? (m.stats as IWeightStats[]) : [];
-      this._settle(m.node, p => p.resolve(stats));
+      this._settle(key, p => p.resolve(stats));
     }
   };
+}
+
+function pendingKey(node: string, column: number | undefined): string {
+  return column === undefined ? node : `${column}\u0000${node}`;
 }
 
 /** The DOM event a live view sends up the page when its selection changes. */
@@ -115,6 +143,15 @@ export const SELECTED_EVENT = 'kv-selected';
 
 /** Draw the widget into `el`; returns the cleanup anywidget calls on removal. */
 function render({ model, el }: { model: IWidgetModel; el: HTMLElement }): () => void {
+  const data = model.get('data');
+  if (isObject(data) && 'kerasviz_comparison' in data) {
+    return renderComparison(model, el);
+  }
+  return renderExplorer(model, el);
+}
+
+/** An Explorer: one graph, `selected` a node id or null. */
+function renderExplorer(model: IWidgetModel, el: HTMLElement): () => void {
   const stats = new WeightStatsClient(model);
   // Tell the page (the kerasviz MIME renderer hosting this view, in JupyterLab and
   // Notebook 7) what is selected, so that the saved output keeps it.
@@ -148,6 +185,41 @@ function render({ model, el }: { model: IWidgetModel; el: HTMLElement }): () => 
     model.off('change:data', onData);
     stats.dispose();
     view.dispose();
+  };
+}
+
+/** The selection pair in a Comparison's `selected` trait (anything else: none). */
+function selectionOf(value: unknown): SelectionPair {
+  const pick = (x: unknown) => (typeof x === 'string' ? x : null);
+  return Array.isArray(value) ? [pick(value[0]), pick(value[1])] : [null, null];
+}
+
+/**
+ * A Comparison: the ComparisonView of a saved output, with a host that writes the
+ * selection pair to `selected` and asks the kernel for each graph's weight stats.
+ */
+function renderComparison(model: IWidgetModel, el: HTMLElement): () => void {
+  const checked = validateComparison(model.get('data'));
+  if (!checked.ok) {
+    el.append(h('div', 'kv-root kv-note kv-note-error', checked.message));
+    return () => el.replaceChildren();
+  }
+  const stats = new WeightStatsClient(model);
+  const pane = new ComparisonView(checked.payload, {
+    onSelect: pair => {
+      model.set('selected', pair);
+      model.save_changes();
+    },
+    requestWeightStats: (column, node) => stats.request(node, column)
+  });
+  el.append(pane.node);
+  pane.select(selectionOf(model.get('selected')));
+  const onSelected = () => pane.select(selectionOf(model.get('selected')));
+  model.on('change:selected', onSelected);
+  return () => {
+    model.off('change:selected', onSelected);
+    stats.dispose();
+    pane.dispose();
   };
 }
 
