@@ -93,6 +93,10 @@ export class ComparisonPane extends Widget {
   constructor(payload: IComparisonPayload, host: IComparisonHost = {}) {
     const comparison = new ComparisonView(payload, host);
     super({ node: comparison.node });
+    // kv-mime-graph: drawn from the payload, as a saved graph output is
+    for (const box of comparison.node.querySelectorAll('.kv-cmp-graph')) {
+      box.classList.add('kv-mime-graph');
+    }
     this.comparison = comparison;
     this.views = comparison.views;
   }

@@ -202,8 +202,7 @@ export class ComparisonView {
       }
       let graph: GraphView | null = null;
       if (column.view !== null) {
-        // kv-mime-graph: drawn from the payload, as a saved graph output is
-        const box = h('div', 'kv-cmp-graph kv-mime-graph');
+        const box = h('div', 'kv-cmp-graph');
         col.append(box);
         const request = host.requestWeightStats;
         graph = new GraphView(box, column.view, {
@@ -345,7 +344,7 @@ export class ComparisonView {
   /** The table of differences; a row, clicked, selects its layers on both sides. */
   private _diffTable(table: IDiffTable): HTMLTableElement {
     const element = dataTable(table.head, table.rows, 'kv-table kv-cmp-table');
-    const rows = element.tBodies[0]?.rows ?? [];
+    const rows = element.querySelectorAll<HTMLTableRowElement>('tbody > tr');
     table.row_nodes.forEach((nodes, index) => {
       const tr = rows[index];
       if (tr === undefined || nodes.left.length + nodes.right.length === 0) {

@@ -37,14 +37,16 @@ def test_comparison_shows_two_graphs_two_code_panels_and_a_verdict(
         "() => document.querySelectorAll('.kv-root[data-kv-painted=\"true\"]').length === 2",
         timeout=60_000,
     )
-    codes = page.locator(".kv-code pre")
+    codes = page.locator(".kv-code pre.kv-cmp-code")
     codes.nth(1).wait_for()
     texts = [codes.nth(i).inner_text() for i in range(codes.count())]
     assert len(texts) == 2
     assert "keras.Sequential(" in texts[0]
     assert "keras.Model(inputs=" in texts[1]
-    assert page.locator(".kv-code .kv-tok-k").count() > 0  # highlighted
-    assert "Equivalent" in page.locator(".kv-verdict").first.inner_text()
+    assert page.locator(".kv-code .kv-tok-keyword").count() > 0  # highlighted
+    assert page.locator(".kv-mime-live .kv-comparison").count() == 1  # the widget
+    assert page.locator(".kv-mime-graph").count() == 0  # nothing from the payload
+    assert "Equivalent" in page.locator(".kv-cmp-verdict").first.inner_text()
     counts = page.evaluate(
         "() => [...document.querySelectorAll('.kv-root')].map(r => r.kvView.cy.nodes().length)"
     )

@@ -2,8 +2,11 @@
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { COMPARISON_VERSION, validateComparison } from '../comparison';
+import { COMPARISON_VERSION, validateComparison, type SelectionPair } from '../comparison';
+import { ComparisonView } from '../comparisonview';
 import { COMPARISON_MIME_TYPE, GraphOutput, rendererFactory } from '../index';
+import type { IWeightStats } from '../types';
+import widget, { type IWidgetModel } from '../widget';
 import { loadPayload } from './helpers';
 
 const EVIL = '<img src=x onerror="window.__kvPwned=1">';
@@ -192,5 +195,256 @@ describe('a saved comparison without its live widget', () => {
     const output = await render({ ...bothApis(), columns: 'nope' });
     expect(output.node.querySelectorAll('.kv-root.kv-mime-message').length).toBe(1);
     expect(output.node.textContent).toContain('cannot show this comparison');
+  });
+});
+
+/** A payload as `compare()` makes it for a model that cannot be Sequential. */
+function notSequential(): Record<string, unknown> {
+  return {
+    ...bothApis(),
+    columns: [
+      {
+        title: 'Why not Sequential',
+        view: null,
+        code: null,
+        code_title: null,
+        notes: ['It cannot.', "more than one input: 'main_input', 'aux_input'", '2 x'],
+        reason_groups: [
+          {
+            summary: "more than one input: 'main_input', 'aux_input'",
+            reasons: [
+              {
+                text: "more than one input: 'main_input', 'aux_input'",
+                nodes: ['main_input', 'aux_input']
+              }
+            ]
+          },
+          {
+            summary: '2 shared layers: lstm, main_input',
+            reasons: [
+              { text: "a shared layer: 'lstm' ...", nodes: ['lstm'] },
+              { text: 'names no layer', nodes: [] }
+            ]
+          }
+        ]
+      },
+      (bothApis().columns as unknown[])[1]
+    ],
+    verdict: null,
+    mapping: {}
+  };
+}
+
+/** Simulate a user's tap on a node of a graph (what GraphCanvas reports). */
+function tap(view: unknown, id: string | null): void {
+  (view as { _userSelect(id: string | null, centre: boolean): void })._userSelect(id, false);
+}
+
+function pane(data: unknown, host = {}): ComparisonView {
+  const checked = validateComparison(data);
+  if (!checked.ok) {
+    throw new Error(checked.message);
+  }
+  const view = new ComparisonView(checked.payload, host);
+  document.body.append(view.node);
+  return view;
+}
+
+describe('the comparison view with a host (the live widget)', () => {
+  it('tells the host the selection pair, and takes one without echoing it', () => {
+    const seen: SelectionPair[] = [];
+    const view = pane(bothApis(), { onSelect: (pair: SelectionPair) => seen.push(pair) });
+    const [left, right] = view.views;
+    tap(left, 'b1_conv');
+    tap(right, 'aux_input'); // no counterpart on the left
+    expect(seen).toEqual([
+      ['b1_conv', 'lstm'],
+      [null, 'aux_input']
+    ]);
+    view.select(['in', 'main_input']); // from the kernel: no call back
+    expect(view.selected).toEqual(['in', 'main_input']);
+    expect(seen.length).toBe(2);
+    view.dispose();
+    expect(document.querySelector('.kv-comparison')).toBeNull();
+  });
+
+  it('asks the host for the weight statistics of the right graph', async () => {
+    const asked: Array<[number, string]> = [];
+    const view = pane(bothApis(), {
+      requestWeightStats: (column: number, node: string) => {
+        asked.push([column, node]);
+        return Promise.resolve([] as IWeightStats[]);
+      }
+    });
+    view.views[1].select('lstm');
+    const button = [...view.node.querySelectorAll('.kv-inspector')][1].querySelector(
+      'button.kv-button'
+    ) as HTMLButtonElement | null;
+    const stats = [...view.node.querySelectorAll('.kv-inspector button')].find(
+      b => b.textContent === 'Weight statistics'
+    ) as HTMLButtonElement;
+    expect(button).not.toBeNull();
+    stats.click();
+    expect(asked).toEqual([[1, 'lstm']]);
+    // saved (no host): the inspector says a kernel is needed, no button
+    const saved = pane(bothApis());
+    saved.views[1].select('lstm');
+    expect(saved.node.querySelector('.kv-stats-no-kernel')).not.toBeNull();
+    expect(
+      [...saved.node.querySelectorAll('button')].some(b => b.textContent === 'Weight statistics')
+    ).toBe(false);
+  });
+
+  it('a click on a reason selects and marks the layers it names, from its data', () => {
+    const seen: SelectionPair[] = [];
+    const view = pane(notSequential(), { onSelect: (pair: SelectionPair) => seen.push(pair) });
+    const reasons = [...view.node.querySelectorAll('.kv-cmp-reason')] as HTMLElement[];
+    // the single-reason group's line, and the one reason of the other that names a layer
+    expect(reasons.map(r => r.textContent)).toEqual([
+      "more than one input: 'main_input', 'aux_input'",
+      "a shared layer: 'lstm' ..."
+    ]);
+    const graph = view.views[0];
+    reasons[0].click();
+    expect(graph.selected).toBe('main_input');
+    expect(graph.marked).toEqual(['main_input', 'aux_input']);
+    expect(seen).toEqual([[null, 'main_input']]);
+    reasons[1].dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter' }));
+    expect(graph.selected).toBe('lstm');
+    expect(graph.marked).toEqual(['lstm']);
+    // a tap on the graph clears the marks the reason made
+    tap(graph, 'aux_input');
+    expect(graph.marked).toEqual([]);
+  });
+
+  it('a click on a row of differences selects its layers on both sides', () => {
+    const diff = {
+      ...bothApis(),
+      verdict: null,
+      table: {
+        head: ['status', 'first model', 'second model', 'what differs'],
+        rows: [
+          ['changed', 'b1_conv', 'lstm', `units ${EVIL}`],
+          ['added', '', 'aux_input', 'only in the second model']
+        ],
+        row_nodes: [
+          { left: ['b1_conv'], right: ['lstm'] },
+          { left: [], right: ['aux_input'] }
+        ]
+      }
+    };
+    const seen: SelectionPair[] = [];
+    const view = pane(diff, { onSelect: (pair: SelectionPair) => seen.push(pair) });
+    const rows = [...view.node.querySelectorAll('tr.kv-cmp-diff-row')] as HTMLElement[];
+    expect(rows.length).toBe(2);
+    rows[0].click();
+    expect(view.selected).toEqual(['b1_conv', 'lstm']);
+    expect(view.views.map(v => v.marked)).toEqual([['b1_conv'], ['lstm']]);
+    rows[1].click();
+    expect(view.selected).toEqual([null, 'aux_input']);
+    expect(seen).toEqual([
+      ['b1_conv', 'lstm'],
+      [null, 'aux_input']
+    ]);
+    expect(view.node.querySelector('img')).toBeNull();
+  });
+});
+
+/** A stand-in for anywidget's model of a Comparison. */
+function comparisonModel(data: unknown) {
+  const traits: Record<string, unknown> = { data, selected: ['in', null] };
+  const listeners = new Map<string, Set<(...args: any[]) => void>>();
+  const sent: unknown[] = [];
+  const saved: unknown[] = [];
+  const model: IWidgetModel = {
+    get: name => traits[name],
+    set: (name, value) => {
+      traits[name] = value;
+    },
+    save_changes: () => saved.push(traits.selected),
+    on: (event, cb) => {
+      if (!listeners.has(event)) {
+        listeners.set(event, new Set());
+      }
+      listeners.get(event)!.add(cb);
+    },
+    off: (event, cb) => {
+      if (event && cb) {
+        listeners.get(event)?.delete(cb);
+      }
+    },
+    send: content => {
+      sent.push(content);
+    }
+  };
+  const emit = (event: string, ...args: unknown[]) => {
+    for (const cb of listeners.get(event) ?? []) {
+      cb(...args);
+    }
+  };
+  return { model, traits, sent, saved, emit, listeners };
+}
+
+describe('the anywidget entry, given a comparison', () => {
+  it('draws the comparison view and syncs `selected` both ways', () => {
+    const { model, traits, saved, emit, listeners } = comparisonModel(bothApis());
+    const el = document.createElement('div');
+    document.body.append(el);
+    const cleanup = widget.render({ model, el });
+    expect(el.querySelectorAll('.kv-comparison .kv-root').length).toBe(2);
+    expect(el.querySelectorAll('.kv-code .kv-tok-string').length).toBe(2); // name="..." is split by EVIL's quotes
+    const views = [...el.querySelectorAll('.kv-root')].map(
+      r => (r as unknown as { kvView: { selected: string | null } }).kvView
+    );
+    // the initial trait value, as given
+    expect(views.map(v => v.selected)).toEqual(['in', null]);
+    // Python -> view
+    traits.selected = ['b1_conv', 'lstm'];
+    emit('change:selected');
+    expect(views.map(v => v.selected)).toEqual(['b1_conv', 'lstm']);
+    expect(saved).toEqual([]); // no echo
+    // view -> Python
+    tap(views[1], 'main_input');
+    expect(traits.selected).toEqual(['in', 'main_input']);
+    expect(saved).toEqual([['in', 'main_input']]);
+    cleanup();
+    expect(el.querySelector('.kv-comparison')).toBeNull();
+    expect(listeners.get('change:selected')!.size).toBe(0);
+    expect(listeners.get('msg:custom')!.size).toBe(0);
+  });
+
+  it('asks the kernel for weight statistics with the column, and matches the reply', async () => {
+    const { model, sent, emit } = comparisonModel(bothApis());
+    const el = document.createElement('div');
+    document.body.append(el);
+    widget.render({ model, el });
+    const right = el.querySelectorAll('.kv-root')[1] as unknown as {
+      kvView: { select(id: string): void };
+    };
+    right.kvView.select('lstm');
+    const inspector = el.querySelectorAll('.kv-inspector')[1];
+    const stats = [...inspector.querySelectorAll('button')].find(
+      b => b.textContent === 'Weight statistics'
+    )!;
+    stats.click();
+    expect(sent).toEqual([{ type: 'weight_stats', node: 'lstm', column: 1 }]);
+    // a reply for the other column's node of the same id is not this one's
+    emit('msg:custom', { type: 'weight_stats', node: 'lstm', column: 0, error: 'wrong' });
+    emit('msg:custom', {
+      type: 'weight_stats',
+      node: 'lstm',
+      column: 1,
+      stats: [{ name: 'lstm/kernel', shape: [2, 2], dtype: 'float32', non_finite: 0 }]
+    });
+    await new Promise(resolve => setTimeout(resolve, 0));
+    expect(inspector.textContent).toContain('lstm/kernel');
+    expect(inspector.textContent).not.toContain('wrong');
+  });
+
+  it('shows a message for a comparison it cannot draw', () => {
+    const { model } = comparisonModel({ ...bothApis(), kerasviz_comparison: 99 });
+    const el = document.createElement('div');
+    widget.render({ model, el });
+    expect(el.querySelector('.kv-note-error')!.textContent).toContain('version 99');
   });
 });
