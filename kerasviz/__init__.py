@@ -9,9 +9,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
+from .view.options import document_options
 
 if TYPE_CHECKING:
     from .graph import ModelGraph
+    from .view.options import ViewOptions
     from .widgets import Explorer
 
 __all__ = [
@@ -21,6 +23,7 @@ __all__ = [
     "Explorer",
     "ModelGraph",
     "NotSequentialError",
+    "ViewOptions",
     "__version__",
     "check_equivalent",
     "compare",
@@ -35,6 +38,7 @@ __all__ = [
 
 _LAZY = {
     "ModelGraph": ".graph",
+    "ViewOptions": ".view.options",
     "Explorer": ".widgets",
     "to_code": ".codegen",
     "check_equivalent": ".codegen",
@@ -66,47 +70,35 @@ def graph_of(model: Any, *, expand_nested: bool = False) -> ModelGraph:
     return _graph_of(model, expand_nested=expand_nested)
 
 
+@document_options
 def show(
     model: Any,
-    *,
-    rankdir: str = "TB",
-    show_shapes: bool = True,
-    expand_nested: bool = False,
-    select: str | None = None,
+    options: ViewOptions | dict[str, Any] | None = None,
+    **view_options: Any,
 ) -> Explorer:
     """An interactive graph of ``model`` with a layer inspector (an :class:`Explorer`).
 
     Parameters
     ----------
     model : keras.Model or keras.layers.Layer
-    rankdir : {"TB", "LR"}
-        Layout direction.
-    show_shapes : bool
-        Output shapes on the edges.
-    expand_nested : bool
-        Open nested models at first.
-    select : str, optional
-        Layer to select at first.
+    options : ViewOptions or dict, optional
+        The display options as one object; keyword options override it.
+    {view_options}
 
     Examples
     --------
     >>> import keras, kerasviz
     >>> m = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, name="out")])
-    >>> ex = kerasviz.show(m, select="out")
-    >>> ex.selected
-    'out'
+    >>> ex = kerasviz.show(m, select="out", rankdir="LR")
+    >>> ex.selected, ex.rankdir
+    ('out', 'LR')
     """
     from .graph.extract import calling
+    from .view.options import options_from
     from .widgets import Explorer
 
     with calling("show()"):
-        return Explorer(
-            model,
-            rankdir=rankdir,
-            show_shapes=show_shapes,
-            expand_nested=expand_nested,
-            selected=select,
-        )
+        return Explorer(model, options_from("show()", options, view_options))
 
 
 def to_ipycytoscape(model: Any, **kwargs: Any) -> Any:

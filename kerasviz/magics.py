@@ -11,6 +11,9 @@ from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 from IPython.display import display
 
+from .view.options import ViewOptions
+from .view.options import magic_arguments as view_arguments
+
 
 def _is_keras_model(obj: Any) -> bool:
     mods = [getattr(c, "__module__", "") or "" for c in type(obj).__mro__]
@@ -32,19 +35,7 @@ class KerasvizMagics(Magics):
         help="Name of a Keras model in the notebook. "
         "Without it, list the Keras models defined so far.",
     )
-    @argument(
-        "--rankdir",
-        choices=["TB", "LR"],
-        default="TB",
-        help="Layout direction: top to bottom (TB) or left to right (LR).",
-    )
-    @argument(
-        "--expand-nested", action="store_true", help="Open nested models at first."
-    )
-    @argument(
-        "--no-shapes", action="store_true", help="Hide output shapes on the edges."
-    )
-    @argument("--select", metavar="LAYER", help="Select this layer at first.")
+    @view_arguments()
     @argument(
         "--compare",
         action="store_true",
@@ -76,19 +67,13 @@ class KerasvizMagics(Magics):
             from .widgets.comparison import compare
 
             try:
-                return compare(model, **_view_options(args))
+                return compare(model, **_without_select(ViewOptions.from_args(args)))
             except (TypeError, ValueError) as e:
                 raise UsageError(str(e)) from None
         return self._show(model, args)
 
     @magic_arguments()
-    @argument("--rankdir", choices=["TB", "LR"], default="TB", help="Layout direction.")
-    @argument(
-        "--expand-nested", action="store_true", help="Open nested models at first."
-    )
-    @argument(
-        "--no-shapes", action="store_true", help="Hide output shapes on the edges."
-    )
+    @view_arguments(exclude=("select",))
     @cell_magic("kerasviz")
     def kerasviz_cell(self, line: str, cell: str) -> None:
         """Run the cell, then show every Keras model it created or rebound, in order.
@@ -97,7 +82,6 @@ class KerasvizMagics(Magics):
         before it.
         """
         args = parse_argstring(self.kerasviz_cell, line)
-        args.select = None
         ns = self.shell.user_ns
         before = {k: id(v) for k, v in ns.items()}
         # The body starts on the cell's second line (the first holds `%%kerasviz`):
@@ -143,11 +127,9 @@ class KerasvizMagics(Magics):
     def _export(self, model: Any, args: Any) -> None:
         from .export import save
 
-        options = _view_options(args)
-        if not args.no_shapes:  # save()'s own default, so both draw the same
-            del options["show_shapes"]
+        options = ViewOptions.from_args(args)
         try:
-            path = save(model, args.export, **options)
+            path = save(model, args.export, **_without_select(options))
         except (ValueError, ImportError, RuntimeError) as e:
             raise UsageError(str(e)) from None
         print(f"kerasviz: wrote {path}")
@@ -156,7 +138,7 @@ class KerasvizMagics(Magics):
         from .widgets import Explorer
 
         try:
-            return Explorer(model, selected=args.select, **_view_options(args))
+            return Explorer(model, ViewOptions.from_args(args))
         except ValueError as e:
             raise UsageError(str(e)) from None
 
@@ -221,13 +203,9 @@ class KerasvizMagics(Magics):
             print(f"  {k:<20} {type(m).__name__:<12} {count:>4} layers  {params}")
 
 
-def _view_options(args: Any) -> dict[str, Any]:
-    """The display options every command shares, from parsed magic arguments."""
-    return {
-        "rankdir": args.rankdir,
-        "show_shapes": not args.no_shapes,
-        "expand_nested": args.expand_nested,
-    }
+def _without_select(options: ViewOptions) -> dict[str, Any]:
+    """The options of a view with no selection to start with (an export, compare)."""
+    return {k: v for k, v in options.as_dict().items() if k != "select"}
 
 
 def _is_keras_layer(obj: Any) -> bool:

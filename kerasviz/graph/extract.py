@@ -49,6 +49,29 @@ def graph_of(model: Any, *, expand_nested: bool = False) -> ModelGraph:
     return _Reader(expand_nested).read(model)
 
 
+def graph_and_layers(
+    model: Any, *, expand_nested: bool = False
+) -> tuple[ModelGraph, dict[str, Any]]:
+    """:func:`graph_of`, and the layer (or op) object behind each node id.
+
+    The reader is the one place that makes node ids, so it is the one that knows
+    which object each stands for: the inspector's weight statistics look layers up
+    here, never by parsing an id (``mid/deep/deep_dense``, ``dense#2``).
+
+    Examples
+    --------
+    >>> import keras
+    >>> m = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, name="d")])
+    >>> graph, layers = graph_and_layers(m)
+    >>> layers["d"] is m.layers[-1]
+    True
+    """
+    _check_model(model)
+    reader = _Reader(expand_nested)
+    graph = reader.read(model)
+    return graph, {n.id: reader.objects[n.id] for n in graph.nodes}
+
+
 #: The public function the user called, named in the error for a bad model; set by
 #: the outermost :func:`entry_point` (``show()`` calls the reader, but the user
 #: called ``show()``).
@@ -156,6 +179,8 @@ class _Reader:
         self.raw_configs: dict[str, tuple[type, dict[str, Any]]] = {}
         self._ids: dict[tuple[str | None, int], str] = {}
         self._taken: set[str] = set()
+        #: node id → the layer or op it stands for
+        self.objects: dict[str, Any] = {}
         self._calls: dict[tuple[int, int], list[int]] = {}
 
     # ---- the model as a whole -------------------------------------------------
@@ -344,6 +369,7 @@ class _Reader:
             new = f"{base}#{n}"
         self._ids[key] = new
         self._taken.add(new)
+        self.objects[new] = op
         return new
 
     # ---- one node -----------------------------------------------------------

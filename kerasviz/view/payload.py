@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Mapping
 from typing import Any
 
 from ..contract import VIEW_VERSION
@@ -9,41 +11,38 @@ from ..graph import ModelGraph, graph_of
 from ..style import style_payload
 from .blocks import find_blocks
 from .elements import ancestors
-from .layout import layered_positions
+from .options import ViewOptions, document_options, options_from
 
 #: Models with more leaf layers than this open with blocks and nested models collapsed.
 COLLAPSE_ABOVE = 150
-#: Above this many visible nodes the renderer uses precomputed positions, not dagre:
-#: dagre overflows the stack near 2,600 nodes of a deep chain, and already costs
-#: ~0.7 s of a 1,000-node paint here (benchmarks/bench_browser.py).
+#: ``options.dagre_max_nodes``: above this many visible nodes the renderer lays the
+#: view out with its own layered layout (labextension/src/layout.ts, the one
+#: layout), not dagre: dagre overflows the stack near 2,600 nodes of a deep chain,
+#: and already costs ~0.7 s of a 1,000-node paint here (benchmarks/bench_browser.py).
+#: Python sends no positions: the renderer's layout is as fast and uses the sizes
+#: the browser measured (bench_browser.py --layout, commit b39824f).
 DAGRE_MAX_NODES = 500
 
 
+@document_options
 def view_payload(
     model: Any,
+    options: ViewOptions | Mapping[str, Any] | None = None,
     *,
-    rankdir: str = "TB",
-    show_shapes: bool = True,
-    expand_nested: bool = False,
-    selected: str | None = None,
     collapse_above: int = COLLAPSE_ABOVE,
     highlight: dict[str, str] | None = None,
+    **view_options: Any,
 ) -> dict[str, Any]:
-    """The JSON object the kerasviz renderer draws.
+    """The JSON object the kerasviz renderer draws (kerasviz/schema/view.schema.json).
 
     Parameters
     ----------
     model : keras.Model, keras.layers.Layer or ModelGraph
         What to draw. A model is read with nested models expanded, so that the
         renderer can open and close them; ``expand_nested`` decides how they start.
-    rankdir : {"TB", "LR"}
-        Top to bottom or left to right.
-    show_shapes : bool
-        Write output shapes on the edges.
-    expand_nested : bool
-        Start with nested models open.
-    selected : str, optional
-        Id of the node to select at first.
+    options : ViewOptions or dict, optional
+        The display options as one object; keyword options override it.
+    {view_options}
     collapse_above : int
         Models with more layers than this open with their blocks collapsed.
     highlight : dict, optional
@@ -53,13 +52,18 @@ def view_payload(
     --------
     >>> import keras
     >>> from kerasviz.view import view_payload
-    >>> m = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+    >>> m = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, name="out")])
     >>> view_payload(m)["graph"]["model"]["api"]
     'sequential'
+    >>> view_payload(m, rankdir="LR", select="out")["options"]["selected"]
+    'out'
     """
-    rankdir = str(rankdir).upper()
-    if rankdir not in ("TB", "LR"):
-        raise ValueError(f"rankdir must be 'TB' or 'LR'. Received: rankdir={rankdir!r}")
+    opts = options_from("view_payload()", options, view_options)
+    rankdir, show_shapes, expand_nested = (
+        opts.rankdir,
+        opts.show_shapes,
+        opts.expand_nested,
+    )
     graph = (
         model if isinstance(model, ModelGraph) else graph_of(model, expand_nested=True)
     )
@@ -77,13 +81,7 @@ def view_payload(
     collapsed = _initial_collapse(
         graph, blocks, parents, containers, leaves, expand_nested, collapse_above
     )
-    if selected is not None and selected not in {n.id for n in graph.nodes}:
-        selected = None
-    positions = (
-        layered_positions(graph, leaves, rankdir)
-        if len(leaves) > DAGRE_MAX_NODES
-        else None
-    )
+    selected = None if opts.select is None else resolve_layer(graph, opts.select)
     return {
         "kerasviz_view": VIEW_VERSION,
         "graph": graph.to_json(),
@@ -97,10 +95,25 @@ def view_payload(
             "dagre_max_nodes": DAGRE_MAX_NODES,
             "selected": selected,
         },
-        "positions": positions,
         "notes": notes_for(graph),
         "highlight": {k: str(v) for k, v in (highlight or {}).items()},
     }
+
+
+def resolve_layer(graph: ModelGraph, name: str) -> str:
+    """The node id of the layer ``name`` (a node id, or a layer name: the first node
+    of that name); a clear error, with the closest names, when there is none."""
+    ids = [n.id for n in graph.nodes]
+    if name in ids:
+        return name
+    for n in graph.nodes:
+        if n.name == name:
+            return n.id
+    close = difflib.get_close_matches(name, ids, n=3)
+    hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+    raise ValueError(
+        f"This model has no layer named {name!r}.{hint} Received: name={name!r}"
+    )
 
 
 def _containers(graph: ModelGraph, blocks: list[Any]) -> set[str]:

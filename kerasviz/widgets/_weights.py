@@ -6,24 +6,24 @@ from typing import Any
 
 import numpy as np
 
-from ..graph._keras_compat import operations
+from ..graph.extract import graph_and_layers
 
 HISTOGRAM_BINS = 20
 
 
-def find_layer(model: Any, node_id: str, api: str) -> Any:
-    """The layer (or op) behind a ModelGraph node id such as ``mid/deep/deep_dense``."""
-    parts = node_id.split("/")
-    if api in ("subclassed", "layer") and parts[0] == model.name:
-        parts = parts[1:]
-    obj = model
-    for part in parts:
-        name = part.split("#", 1)[0]
-        match = [c for c in operations(obj) if getattr(c, "name", None) == name]
-        if not match:
-            raise KeyError(f"no layer {name!r} in {getattr(obj, 'name', obj)!r}")
-        obj = match[0]
-    return obj
+def find_layer(model: Any, node_id: str, api: str | None = None) -> Any:
+    """The layer (or op) behind a node id of ``model``'s graph (``mid/deep/dense``).
+
+    Asks the reader, which made the ids (:func:`~kerasviz.graph.extract.graph_and_layers`);
+    ``api`` is not needed and kept for callers that pass it. A view that looks up
+    often keeps the reader's map itself (the Explorer does).
+    """
+    layers = graph_and_layers(model, expand_nested=True)[1]
+    if node_id not in layers:
+        raise KeyError(
+            f"{getattr(model, 'name', model)!r} has no layer with node id {node_id!r}"
+        )
+    return layers[node_id]
 
 
 def weight_stats(layer: Any) -> list[dict[str, Any]]:

@@ -2,40 +2,39 @@
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import anywidget
 import traitlets as t
 from ipywidgets import CallbackDispatcher
 
-from ..graph.extract import entry_point
+from ..graph.extract import entry_point, graph_and_layers
 from ..mimebundle import mime_bundle
 from ..view import view_payload
+from ..view.options import ViewOptions, document_options, options_from
+from ..view.payload import resolve_layer
 from ._bundle import bundle_path
-from ._weights import find_layer, weight_stats
+from ._weights import weight_stats
 
 
+@document_options
 class Explorer(anywidget.AnyWidget):
     """Interactive graph of a Keras model with a layer inspector.
 
     The whole graph travels to the browser as one JSON trait (``data``); clicking a
     node sets ``selected``, and setting ``selected`` (or calling :meth:`select`)
-    selects it in the view.
+    selects it in the view. The display options (:class:`~kerasviz.ViewOptions`)
+    are traits too: setting ``rankdir``, ``show_shapes`` or ``expand_nested``
+    redraws the graph.
 
     Parameters
     ----------
     model : keras.Model or keras.layers.Layer
         What to draw: Sequential (built or not), Functional, nested, subclassed.
-    rankdir : {"TB", "LR"}
-        Layout direction.
-    show_shapes : bool
-        Output shapes on the edges.
-    expand_nested : bool
-        Open nested models at first.
-    selected : str, optional
-        Layer (node id) to select at first.
+    options : ViewOptions or dict, optional
+        The display options as one object; keyword options override it.
+    {view_options}
     highlight : dict, optional
         Node id → plain-text reason: nodes to mark in the graph.
 
@@ -60,6 +59,8 @@ class Explorer(anywidget.AnyWidget):
         allow_none=True,
         help="Id of the selected node (its layer name at top level).",
     ).tag(sync=True)
+    # The display options of ViewOptions but `select` (the `selected` trait is the
+    # live selection); tests/test_widget.py checks that every option is here.
     rankdir = t.CaselessStrEnum(
         ["TB", "LR"], default_value="TB", help="Layout direction."
     )
@@ -70,38 +71,34 @@ class Explorer(anywidget.AnyWidget):
     def __init__(
         self,
         model: Any,
+        options: ViewOptions | Mapping[str, Any] | None = None,
         *,
-        rankdir: str = "TB",
-        show_shapes: bool = True,
-        expand_nested: bool = False,
-        selected: str | None = None,
         highlight: dict[str, str] | None = None,
-        **kwargs: Any,
+        layout: Any = None,
+        **view_options: Any,
     ) -> None:
-        unknown = set(kwargs) - {"layout"}
-        if unknown:
-            raise TypeError(f"Unrecognized keyword arguments: {sorted(unknown)}")
+        opts = options_from("Explorer()", options, view_options)
         self._model = model
         self._highlight = dict(highlight or {})
         self._ready = False  # trait observers wait until __init__ has set everything
         self._select_callbacks = CallbackDispatcher()
+        # The reader's own map from node ids to layers: the inspector's weight
+        # statistics look layers up here, never by parsing an id.
+        self._graph, self._layers = graph_and_layers(model, expand_nested=True)
         payload = view_payload(
-            model,
-            rankdir=rankdir,
-            show_shapes=show_shapes,
-            expand_nested=expand_nested,
-            highlight=self._highlight,
+            self._graph, opts.replace(select=None), highlight=self._highlight
         )
+        extra = {} if layout is None else {"layout": layout}
         super().__init__(
             data=payload,
-            rankdir=rankdir,
-            show_shapes=show_shapes,
-            expand_nested=expand_nested,
-            **kwargs,
+            rankdir=opts.rankdir,
+            show_shapes=opts.show_shapes,
+            expand_nested=opts.expand_nested,
+            **extra,
         )
         self._ready = True
-        if selected is not None:
-            self.select(selected)
+        if opts.select is not None:
+            self.select(opts.select)
         self.on_msg(self._on_custom_msg)
 
     def __repr__(self) -> str:
@@ -127,6 +124,16 @@ class Explorer(anywidget.AnyWidget):
         payload["options"] = {**payload.get("options", {}), "selected": self.selected}
         return payload
 
+    @property
+    def options(self) -> ViewOptions:
+        """The display options the graph is drawn with now."""
+        return ViewOptions(
+            rankdir=self.rankdir,
+            show_shapes=self.show_shapes,
+            expand_nested=self.expand_nested,
+            select=self.selected,
+        )
+
     # ---- public API -------------------------------------------------------------
     @property
     def node_ids(self) -> list[str]:
@@ -148,14 +155,8 @@ class Explorer(anywidget.AnyWidget):
 
     def relayout(self) -> None:
         """Rebuild the view payload (after changing ``rankdir``, ``show_shapes``...)."""
-        self.data = view_payload(
-            self._model,
-            rankdir=self.rankdir,
-            show_shapes=self.show_shapes,
-            expand_nested=self.expand_nested,
-            selected=self.selected,
-            highlight=self._highlight,
-        )
+        self._graph, self._layers = graph_and_layers(self._model, expand_nested=True)
+        self.data = view_payload(self._graph, self.options, highlight=self._highlight)
 
     # ---- traits -----------------------------------------------------------------
     @t.validate("selected")
@@ -179,21 +180,12 @@ class Explorer(anywidget.AnyWidget):
         node = str(content.get("node"))
         reply: dict[str, Any] = {"type": "weight_stats", "node": node}
         try:
-            layer = find_layer(self._model, node, self.data["graph"]["model"]["api"])
-            reply["stats"] = weight_stats(layer)
+            if node not in self._layers:
+                raise KeyError(f"this graph has no node {node!r}")
+            reply["stats"] = weight_stats(self._layers[node])
         except Exception as e:
             reply["error"] = f"{type(e).__name__}: {e}"
         self.send(reply)
 
     def _resolve(self, name: str) -> str:
-        ids = self.node_ids
-        if name in ids:
-            return name
-        by_name = [n["id"] for n in self.data["graph"]["nodes"] if n["name"] == name]
-        if by_name:
-            return by_name[0]
-        close = difflib.get_close_matches(name, ids, n=3)
-        hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-        raise ValueError(
-            f"This model has no layer named {name!r}.{hint} Received: name={name!r}"
-        )
+        return resolve_layer(self._graph, name)
