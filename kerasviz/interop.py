@@ -7,6 +7,10 @@ a comm per element, and past about a thousand elements Jupyter's IOPub rate limi
 and ZMQ's high-water mark drop some of them: NASNetLarge or a 1,000-layer model
 never appears (benchmarks/bench_browser.py). Use it for small graphs, or raise
 ``ServerApp.iopub_msg_rate_limit``; :func:`kerasviz.show` has no such limit.
+
+The elements are :func:`kerasviz.export.cytoscape.cytoscape_elements`: the
+renderer's rules (labextension/src/elements.ts owns them), tested against it; the
+stylesheet is the payload's (kerasviz/style.py); the layout is ipycytoscape's dagre.
 """
 
 from __future__ import annotations
@@ -14,9 +18,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .export.cytoscape import cytoscape_elements
 from .graph.extract import entry_point
 from .view import view_payload
-from .view.elements import elements
 
 _VAR = re.compile(r"var\(--[\w-]+,\s*([^()]*(?:\([^()]*\))?[^()]*)\)")
 
@@ -61,7 +65,7 @@ def to_ipycytoscape(
             "(or pip install 'kerasviz[interop]')."
         ) from e
     payload = view_payload(model, rankdir=rankdir, show_shapes=show_shapes)
-    els = elements(payload, collapsed=set())
+    els = cytoscape_elements(payload, collapsed=set())
     widget = ipycytoscape.CytoscapeWidget(layout={"height": height, "width": "100%"})
     widget.graph.add_graph_from_json(
         {"nodes": els["nodes"], "edges": els["edges"]}, directed=True

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import re
 
+from kerasviz.export.cytoscape import cytoscape_elements
 from kerasviz.mimebundle import MIME_TYPE, mime_bundle, summary, unpack
 from kerasviz.view import view_payload
-from kerasviz.view.elements import elements, layer_count, layers_inside
+from kerasviz.view.elements import layer_count, layers_inside
 
 
 def summary_count(model) -> int:
@@ -20,7 +21,7 @@ def label_counts(payload) -> dict[str, int]:
     """Container id → N of its collapsed label "name\\n(N layers)"."""
     collapsed = set(payload.get("parents", {}).values())
     out = {}
-    for el in elements(payload, collapsed=collapsed)["nodes"]:
+    for el in cytoscape_elements(payload, collapsed)["nodes"]:
         m = re.search(r"\((\d+) layers?\)$", el["data"].get("label", ""))
         if m:
             out[el["data"]["id"]] = int(m[1])

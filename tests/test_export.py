@@ -10,8 +10,8 @@ import pytest
 
 import kerasviz
 from kerasviz.export import save, to_dot
+from kerasviz.export.cytoscape import cytoscape_elements
 from kerasviz.view import view_payload
-from kerasviz.view.elements import elements
 
 from .conftest import IN_CI
 
@@ -76,7 +76,7 @@ def test_applications_export_to_svg(keras, name, tmp_path, needs_dot):
     path = save(model, tmp_path / f"{name}.svg", show_shapes=True)
     ids = svg_node_ids(path)
     payload = view_payload(model)
-    visible = elements(payload, collapsed=set(payload["collapsed"]))["nodes"]
+    visible = cytoscape_elements(payload)["nodes"]
     open_containers = {
         n["data"]["id"] for n in visible if "kv-container" in n["classes"]
     }

@@ -1,4 +1,4 @@
-"""The view payload: blocks, initial collapse, layout, notes, elements, style."""
+"""The view payload: blocks, initial collapse, notes, style; the exports' elements."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ import json
 
 import pytest
 
+from kerasviz.export.cytoscape import cytoscape_elements as elements
 from kerasviz.graph import graph_of
 from kerasviz.style import KIND_STYLES, stylesheet
-from kerasviz.view import find_blocks, layered_positions, view_payload
+from kerasviz.view import find_blocks, view_payload
 from kerasviz.view.blocks import is_auto_name, snake_case
-from kerasviz.view.elements import elements, shape_text
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +33,7 @@ def test_seed_payload(seed_functional):
     assert p["kerasviz_view"] == 1
     assert p["blocks"] == []
     assert p["collapsed"] == []
-    assert p["positions"] is None  # small: dagre in the browser
+    assert "positions" not in p  # the renderer lays out (labextension/src/layout.ts)
     assert p["notes"] == []
     assert p["options"] == {
         "rankdir": "TB",
@@ -53,7 +53,7 @@ def test_seed_payload(seed_functional):
 
 def test_rankdir_is_checked(seed_functional):
     assert view_payload(seed_functional, rankdir="lr")["options"]["rankdir"] == "LR"
-    with pytest.raises(ValueError, match="Received: rankdir='DOWN'"):
+    with pytest.raises(ValueError, match="Received: rankdir='down'"):
         view_payload(seed_functional, rankdir="down")
 
 
@@ -84,6 +84,8 @@ def test_resnet50_blocks_and_collapse(resnet50):
     block = next(n for n in els["nodes"] if n["data"]["id"] == "block:conv2_block1")
     assert block["classes"] == "kv-collapsed kv-block"
     assert block["data"]["label"] == "conv2_block1\n(12 layers)"
+    assert block["data"]["kind"] == "block"
+    assert block["data"]["layers"] == 12
     assert block["data"]["parent"] == "block:conv2"
     # edges re-routed between collapsed blocks, parallel ones merged
     pairs = {(e["data"]["source"], e["data"]["target"]) for e in els["edges"]}
@@ -156,11 +158,12 @@ def test_notes_for_unbuilt_and_subclassed(keras):
     assert "no edges are shown" in note
 
 
-def test_big_graph_gets_positions(keras):
+def test_big_graph_gets_no_positions(keras):
+    """Python sends no layout, however big the graph: the renderer owns it."""
     import sys
 
     limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(20000)
+    sys.setrecursionlimit(20000)  # Keras builds graphs recursively
     try:
         x = inp = keras.Input((2,), name="in")
         for i in range(300):
@@ -170,51 +173,8 @@ def test_big_graph_gets_positions(keras):
     finally:
         sys.setrecursionlimit(limit)
     p = view_payload(m)
-    pos = p["positions"]
-    assert pos is not None
-    assert len(pos) == 601
-    # layered: every edge points downwards (TB)
-    for e in p["graph"]["edges"]:
-        assert pos[e["source"]][1] < pos[e["target"]][1]
-
-
-def test_layered_positions_small(seed_functional):
-    g = graph_of(seed_functional)
-    leaves = [n.id for n in g.nodes]
-    pos = layered_positions(g, leaves)
-    assert pos["main_input"][1] == min(y for _, y in pos.values())
-    assert pos["embedding"][1] > pos["main_input"][1]
-    assert pos["concatenate"][1] > pos["lstm"][1]
-    assert pos["main_output"][1] == max(y for _, y in pos.values())
-    lr = layered_positions(g, leaves, "LR")
-    assert lr["embedding"][0] > lr["main_input"][0]
-
-
-@pytest.mark.parametrize("rankdir", ["TB", "LR"])
-def test_layered_positions_leave_room_for_shape_labels(seed_functional, rankdir):
-    """Between the boxes of two linked nodes: the shape label, along the edge,
-    and LABEL_CLEARANCE (arrowhead and air) on each side of it (positions are
-    rounded to 0.1)."""
-    from kerasviz.view.elements import shape_text
-    from kerasviz.view.layout import LABEL_CLEARANCE, label_size, node_size
-
-    g = graph_of(seed_functional)
-    pos = layered_positions(g, [n.id for n in g.nodes], rankdir)
-    axis = 0 if rankdir == "LR" else 1
-    for e in g.edges:
-        s, t = g.node(e.source), g.node(e.target)
-        half = [node_size(n.name, n.class_name)[axis] / 2 for n in (s, t)]
-        gap = pos[t.id][axis] - half[1] - (pos[s.id][axis] + half[0])
-        label = label_size(shape_text(e.shape))[axis]
-        assert gap >= label + 2 * LABEL_CLEARANCE - 0.2, (e.source, e.target, gap)
-    # wide enough estimates: "(None, 100, 512)" is under 80 px in 9 px sans-serif
-    assert label_size("(None, 100, 512)")[0] > 80
-
-
-def test_shape_text():
-    assert shape_text([None, 64]) == "(None, 64)"
-    assert shape_text([5]) == "(5,)"
-    assert shape_text(None) == ""
+    assert len(p["graph"]["nodes"]) == 601 > p["options"]["dagre_max_nodes"]
+    assert "positions" not in p
 
 
 def test_stylesheet_covers_every_kind():

@@ -26,7 +26,8 @@ from ..graph import ModelGraph
 from ..graph.extract import entry_point
 from ..style import KIND_STYLES
 from ..view import view_payload
-from ..view.elements import elements, layers_inside, shape_text
+from ..view.elements import layers_inside, shape_text
+from .cytoscape import cytoscape_elements
 
 FORMATS = ("svg", "png", "pdf", "dot")
 #: ``show_shapes``'s default for ``to_dot``, ``save`` and ``%kerasviz --export`` (which
@@ -112,7 +113,10 @@ def to_dot(
         collapsed |= blocks
     if not expand_nested:
         collapsed |= {n.parent for n in graph.nodes if n.parent} - blocks
-    els = elements(payload, collapsed=collapsed)
+    els = cytoscape_elements(payload, collapsed)
+    # an open container's label, as the renderer writes it: a block's label or
+    # "name (ClassName)"
+    labels = {el["data"]["id"]: el["data"]["label"] for el in els["nodes"]}
     inside = layers_inside(payload)
     dot = pydot.Dot(
         graph_type="digraph",
@@ -142,7 +146,7 @@ def to_dot(
         if parent not in clusters:
             sub = pydot.Cluster(
                 _cluster_name(parent, len(clusters)),
-                label=_quote(_container_label(parent, graph, payload)),
+                label=_quote(labels[parent]),
                 style="rounded,dashed",
                 color="#888888",
                 fontname="Helvetica",
@@ -193,14 +197,6 @@ def to_dot(
 
 def _cluster_name(container: str, index: int) -> str:
     return f"kv{index}"
-
-
-def _container_label(container: str, graph: ModelGraph, payload: dict[str, Any]) -> str:
-    for b in payload["blocks"]:
-        if b["id"] == container:
-            return str(b["label"])
-    n = graph.node(container)
-    return f"{n.name} ({n.class_name})"
 
 
 def _node_label(

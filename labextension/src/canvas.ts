@@ -12,8 +12,8 @@ import { bentEdges, computeLayout, type LayoutStrategy, type Positions } from '.
 import { LABEL_HEIGHT, LABEL_WIDTH, LabelMeasurer, replaceLabelSizing } from './measure';
 import {
   computedLookup,
-  FALLBACK_STYLESHEET,
   ownSelection,
+  payloadStylesheet,
   resolveStylesheet,
   SELECTED_CLASS
 } from './theme';
@@ -287,7 +287,7 @@ export class GraphCanvas {
   }
 
   private _resolvedStyle(): cytoscape.StylesheetJson {
-    const sheet = this._vg.payload.style?.stylesheet ?? FALLBACK_STYLESHEET;
+    const sheet = payloadStylesheet(this._vg.payload);
     const resolved = ownSelection(resolveStylesheet(sheet, computedLookup(this._styleRoot)));
     const { rules, font } = replaceLabelSizing(resolved);
     const fontKey = JSON.stringify(font);

@@ -2,6 +2,14 @@
  * Pure functions from a view payload to cytoscape element definitions, given the
  * set of collapsed containers, and the collapse/expand state transitions. No DOM,
  * no cytoscape instance: unit tested in src/__tests__/elements.test.ts.
+ *
+ * `buildElements` owns the drawing's element rules for every host (the live
+ * widget, the JupyterLab MIME renderer, the standalone HTML): node ids, labels
+ * (`(1 layer)`, `(N layers)`), kinds (`block`), parameter counts, classes, edge
+ * ids (`e:source->target`), re-routing and merging. Python's exports
+ * (`to_ipycytoscape`, Graphviz: kerasviz/export/cytoscape.py) follow them;
+ * src/__tests__/export.test.ts checks the two agree on real models
+ * (fixtures/export_elements.json, written by tests/_export_fixture.py).
  */
 
 import { formatShape } from './format';
@@ -202,11 +210,21 @@ function nodeElement(vg: ViewGraph, collapsed: CollapsedState, id: string): IEle
   return { group: 'nodes', data, classes: classes.join(' ') };
 }
 
-/** Unique shape texts in first-seen order joined by " | ", at most three then "…". */
-function joinShapes(shapes: ReadonlyArray<Shape | null>): string {
+/** An aggregated edge lists at most this many distinct shapes, then "…". */
+export const MAX_EDGE_SHAPES = 3;
+
+/**
+ * The shape label of an edge that stands for graph edges of these shapes: the
+ * distinct known shapes (`formatShape`) in first-seen order joined by " | ", at
+ * most MAX_EDGE_SHAPES then "…"; "" when no shape is known. The one rule for
+ * edge labels: layout.ts sizes the gaps between ranks by it, and Python's
+ * exports follow it (kerasviz/export/cytoscape.py `edge_shape_text`, checked
+ * against this through fixtures/shape_text.json).
+ */
+export function edgeShapeText(shapes: ReadonlyArray<Shape | null | undefined>): string {
   const unique: string[] = [];
   for (const s of shapes) {
-    if (s === null) {
+    if (s === null || s === undefined) {
       continue;
     }
     const text = formatShape(s);
@@ -214,7 +232,9 @@ function joinShapes(shapes: ReadonlyArray<Shape | null>): string {
       unique.push(text);
     }
   }
-  return unique.length > 3 ? `${unique.slice(0, 3).join(' | ')} | …` : unique.join(' | ');
+  return unique.length > MAX_EDGE_SHAPES
+    ? `${unique.slice(0, MAX_EDGE_SHAPES).join(' | ')} | …`
+    : unique.join(' | ');
 }
 
 /**
@@ -267,7 +287,7 @@ export function buildElements(vg: ViewGraph, collapsed: CollapsedState): IElemen
     const classes = showShapes ? 'kv-shapes' : '';
     out.push({
       group: 'edges',
-      data: { id, source, target, shape: joinShapes(shapes), count: shapes.length },
+      data: { id, source, target, shape: edgeShapeText(shapes), count: shapes.length },
       classes
     });
   }

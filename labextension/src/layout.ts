@@ -1,13 +1,17 @@
 /**
- * Where the visible nodes go. Small views: dagre (layered, compound-aware). Big
- * views: the positions Python computed (`payload.positions`), or, when there are
- * none, a fast iterative layered layout of our own. Pure: no DOM, no cytoscape.
+ * Where the visible nodes go: the one layout of every host (Python sends no
+ * positions). Small views: dagre (layered, compound-aware). Views above
+ * `options.dagre_max_nodes` visible nodes (dagre overflows the stack near 2,600
+ * nodes of a deep chain, and costs ~0.7 s of a 1,000-node paint): a fast
+ * iterative layered layout of our own, on the sizes the browser measured.
+ * Benchmarked against positions computed in Python: benchmarks/bench_browser.py.
+ * Pure: no DOM, no cytoscape.
  */
 
 import dagre from '@dagrejs/dagre';
 
-import { representative, type CollapsedState } from './elements';
-import { formatShape } from './format';
+import { edgeShapeText, representative, type CollapsedState } from './elements';
+import type { Shape } from './types';
 import type { ViewGraph } from './viewgraph';
 
 /** A node to place: a leaf, a collapsed container, or an expanded compound. */
@@ -36,7 +40,7 @@ export interface ILayoutEdge {
 export type Positions = Map<string, { x: number; y: number }>;
 
 /** Which layout was used. */
-export type LayoutStrategy = 'dagre' | 'dagre-flat' | 'preset' | 'layered';
+export type LayoutStrategy = 'dagre' | 'dagre-flat' | 'layered';
 
 /** A computed layout. */
 export interface ILayoutResult {
@@ -46,8 +50,11 @@ export interface ILayoutResult {
   positions: Positions;
 }
 
-/** Default of `options.dagre_max_nodes`. */
-export const DEFAULT_DAGRE_MAX_NODES = 1500;
+/**
+ * `options.dagre_max_nodes` of a payload without it. Python sends its
+ * `kerasviz.view.payload.DAGRE_MAX_NODES`, the same 500.
+ */
+export const DEFAULT_DAGRE_MAX_NODES = 500;
 
 /**
  * Hard ceiling on what dagre is handed, whatever the options say: dagre
@@ -87,31 +94,23 @@ export function labelSize(text: string): { w: number; h: number } {
 }
 
 /**
- * The shape label of each laid-out edge (by index), as the renderer writes it
- * (see elements.ts): the distinct shapes of the graph edges it stands for,
- * joined by " | ", at most three then "…".
+ * The shape label of each laid-out edge (by index), as the elements write it
+ * (`edgeShapeText`, elements.ts): the distinct shapes of the graph edges it
+ * stands for.
  */
 export function edgeLabels(
   vg: ViewGraph,
   collapsed: CollapsedState,
   edges: ReadonlyArray<ILayoutEdge>
 ): string[] {
-  const shapes = new Map<string, string[]>();
+  const shapes = new Map<string, Array<Shape | null>>();
   for (const e of vg.graph.edges) {
     const key = `${representative(vg, collapsed, e.source)}\u0000${representative(vg, collapsed, e.target)}`;
     const list = shapes.get(key) ?? [];
-    if (e.shape !== null && e.shape !== undefined) {
-      const text = formatShape(e.shape);
-      if (!list.includes(text)) {
-        list.push(text);
-      }
-    }
+    list.push(e.shape);
     shapes.set(key, list);
   }
-  return edges.map(e => {
-    const list = shapes.get(`${e.source}\u0000${e.target}`) ?? [];
-    return list.length > 3 ? `${list.slice(0, 3).join(' | ')} | …` : list.join(' | ');
-  });
+  return edges.map(e => edgeShapeText(shapes.get(`${e.source}\u0000${e.target}`) ?? []));
 }
 
 /** dagre, with compound nodes; throws on dagre errors. */
@@ -180,10 +179,14 @@ export function dagreLayout(
   return positions;
 }
 
+/** Barycenter passes ordering the rows of the layered layout (down, up, ...). */
+const ORDER_SWEEPS = 4;
+
 /**
  * A layered layout for big graphs, iterative throughout: longest-path layers in
- * topological order (edges closing a cycle are ignored), one barycenter pass to
- * order each layer, then rows centred on x = 0.
+ * topological order (edges closing a cycle are ignored), ORDER_SWEEPS
+ * barycenter passes to order each layer, then rows centred on x = 0, each as
+ * thick as its thickest node and `rankSep` apart.
  */
 export function layeredLayout(
   nodes: ReadonlyArray<ILayoutNode>,
@@ -264,6 +267,29 @@ export function layeredLayout(
     });
     row.splice(0, row.length, ...order.map(i => row[i]));
   }
+  // Then barycenter sweeps up and down: each node moves towards the mean slot of
+  // its neighbours in the rows already placed (fewer crossings).
+  for (let sweep = 1; sweep < ORDER_SWEEPS; sweep++) {
+    const down = sweep % 2 === 0;
+    for (let k = 0; k < layers.length; k++) {
+      const row = layers[down ? k : layers.length - 1 - k];
+      if (!row) {
+        continue;
+      }
+      const key = row.map(v => {
+        const near = (down ? preds[v] : succs[v]).filter(u =>
+          down ? layer[u] < layer[v] : layer[u] > layer[v]
+        );
+        return near.length ? near.reduce((a, u) => a + slot[u], 0) / near.length : slot[v];
+      });
+      const order = row.map((_v, i) => i).sort((a, b) => key[a] - key[b] || a - b);
+      const sorted = order.map(i => row[i]);
+      sorted.forEach((v, i) => {
+        slot[v] = i;
+      });
+      row.splice(0, row.length, ...sorted);
+    }
+  }
   const positions: Positions = new Map();
   const horizontal = rankdir === 'LR';
   let depth = 0;
@@ -288,49 +314,8 @@ export function layeredLayout(
 }
 
 /**
- * Positions from `payload.positions`, already laid out for the payload's
- * rankdir by Python (`kerasviz.view.layered_positions`). A collapsed container
- * sits at the centroid of its members. Null when some visible node has none.
- */
-export function presetLayout(
-  vg: ViewGraph,
-  collapsed: CollapsedState,
-  nodes: ReadonlyArray<ILayoutNode>
-): Positions | null {
-  const given = vg.payload.positions;
-  if (!given) {
-    return null;
-  }
-  const sums = new Map<string, { x: number; y: number; n: number }>();
-  for (const n of vg.graph.nodes) {
-    const p = given[n.id];
-    if (!p) {
-      continue;
-    }
-    const rep = representative(vg, collapsed, n.id);
-    const s = sums.get(rep) ?? { x: 0, y: 0, n: 0 };
-    s.x += p[0];
-    s.y += p[1];
-    s.n += 1;
-    sums.set(rep, s);
-  }
-  const positions: Positions = new Map();
-  for (const n of nodes) {
-    if (n.compound) {
-      continue;
-    }
-    const s = sums.get(n.id);
-    if (!s) {
-      return null;
-    }
-    positions.set(n.id, { x: s.x / s.n, y: s.y / s.n });
-  }
-  return positions;
-}
-
-/**
- * Whether a view of this many non-compound nodes is laid out by dagre (which
- * needs measured node sizes); bigger views use positions or the layered layout.
+ * Whether a view of this many non-compound nodes is laid out by dagre; bigger
+ * views get the layered layout.
  */
 export function usesDagre(vg: ViewGraph, visible: number): boolean {
   const limit = Math.min(
@@ -342,9 +327,11 @@ export function usesDagre(vg: ViewGraph, visible: number): boolean {
 
 /**
  * Lay out the visible nodes: dagre up to `options.dagre_max_nodes` (at most
- * DAGRE_HARD_LIMIT) non-compound nodes, else the precomputed positions, else the
- * layered fallback. A dagre failure falls back to dagre without compounds, then
- * to the layered layout.
+ * DAGRE_HARD_LIMIT) non-compound nodes, else the layered layout. A dagre
+ * failure falls back to dagre without compounds, then to the layered layout.
+ * Either way the gap between two ranks holds the longest shape label along the
+ * edges, with LABEL_CLEARANCE either side. (`payload.positions`, which older
+ * payloads carry, are ignored.)
  */
 export function computeLayout(
   vg: ViewGraph,
@@ -382,10 +369,6 @@ export function computeLayout(
         // Fall through to the layered layout.
       }
     }
-  }
-  const preset = presetLayout(vg, collapsed, nodes);
-  if (preset) {
-    return { strategy: 'preset', positions: preset };
   }
   return { strategy: 'layered', positions: layeredLayout(nodes, edges, rankdir, layeredSep) };
 }

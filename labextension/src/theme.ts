@@ -1,10 +1,12 @@
 /**
- * The payload's cytoscape stylesheet holds `var(--jp-...)` values; canvas drawing
- * cannot read CSS variables, so they are resolved against the host element's
- * computed style, and again when the JupyterLab theme changes.
+ * The payload's cytoscape stylesheet (made by kerasviz/style.py, the one owner of
+ * the look) holds `var(--jp-...)` values; canvas drawing cannot read CSS
+ * variables, so they are resolved against the host element's computed style, and
+ * again when the JupyterLab theme changes. No rules or colours of its own here.
  */
 
-import type { IStyleRule } from './types';
+import defaultStylesheet from './default_stylesheet.json';
+import type { IStyleRule, IViewPayload } from './types';
 
 /** Looks up a CSS custom property; "" when it is not set. */
 export type VariableLookup = (name: string) => string;
@@ -125,61 +127,16 @@ export function watchTheme(onChange: () => void): () => void {
 }
 
 /**
- * Used when a payload carries no stylesheet: legible in light and dark themes.
- * Python's stylesheet (colours per layer family) normally replaces it.
+ * What a payload that carries no stylesheet is drawn with: kerasviz/style.py's
+ * stylesheet as of this build (default_stylesheet.json, written by
+ * `python -m kerasviz.style`; tests/test_view.py fails when the copy differs).
+ * The look has one owner, style.py: this file only resolves its variables.
  */
-export const FALLBACK_STYLESHEET: IStyleRule[] = [
-  {
-    selector: 'node',
-    style: {
-      label: 'data(label)',
-      'text-wrap': 'wrap',
-      'text-valign': 'center',
-      'text-halign': 'center',
-      'font-size': 11,
-      'font-family': 'var(--jp-ui-font-family, sans-serif)',
-      color: 'var(--jp-ui-font-color1, #1f1f1f)',
-      shape: 'round-rectangle',
-      width: 150,
-      height: 40,
-      'background-color': 'var(--jp-layout-color2, #eeeeee)',
-      'border-width': 1,
-      'border-color': 'var(--jp-border-color1, #9e9e9e)'
-    }
-  },
-  {
-    selector: 'node.kv-container',
-    style: {
-      'text-valign': 'top',
-      'background-opacity': 0.08,
-      'border-style': 'dashed',
-      padding: 12
-    }
-  },
-  { selector: 'node.kv-collapsed', style: { 'border-style': 'dashed', 'border-width': 2 } },
-  {
-    selector: 'node:selected',
-    style: { 'border-width': 3, 'border-color': 'var(--jp-brand-color1, #1976d2)' }
-  },
-  { selector: 'node.kv-match', style: { 'border-width': 3, 'border-color': '#f9a825' } },
-  {
-    selector: 'edge',
-    style: {
-      width: 1.5,
-      'curve-style': 'bezier',
-      'target-arrow-shape': 'triangle',
-      'line-color': 'var(--jp-border-color1, #9e9e9e)',
-      'target-arrow-color': 'var(--jp-border-color1, #9e9e9e)'
-    }
-  },
-  {
-    selector: 'edge.kv-shapes',
-    style: {
-      label: 'data(shape)',
-      'font-size': 9,
-      color: 'var(--jp-ui-font-color2, #555555)',
-      'text-background-color': 'var(--jp-layout-color0, #ffffff)',
-      'text-background-opacity': 0.8
-    }
-  }
-];
+export const DEFAULT_STYLESHEET: ReadonlyArray<IStyleRule> =
+  defaultStylesheet as unknown as IStyleRule[];
+
+/** The stylesheet to draw a payload with: its own, or DEFAULT_STYLESHEET. */
+export function payloadStylesheet(payload: IViewPayload): ReadonlyArray<IStyleRule> {
+  const sheet = payload.style?.stylesheet;
+  return Array.isArray(sheet) && sheet.length > 0 ? sheet : DEFAULT_STYLESHEET;
+}

@@ -72,6 +72,16 @@ def check_reasons(page, root: str) -> None:
     assert len(items) == 5
     assert items[4].startswith("a merge: 'add_4' (Add) takes 2 tensors")
     assert not merges.locator(".kv-show-all").is_visible()
+    # a reason, clicked, selects and marks the layer it names (from its node ids)
+    merges.locator("li").nth(4).click()
+    page.wait_for_function(
+        """(root) => {
+            const view = document.querySelector(root + ' .kv-root').kvView;
+            return view.selected === 'add_4' && view.marked.join() === 'add_4';
+        }""",
+        arg=root,
+        timeout=10_000,
+    )
 
 
 def check_layout(page, selectors: dict[str, str]) -> None:

@@ -17,11 +17,9 @@ import {
   LABEL_CLEARANCE,
   labelSize,
   layeredLayout,
-  presetLayout,
   type ILayoutEdge,
   type ILayoutNode
 } from '../layout';
-import type { IViewPayload } from '../types';
 import { ViewGraph } from '../viewgraph';
 import { loadGraph, loadPayload } from './helpers';
 
@@ -118,36 +116,19 @@ describe('the layered fallback', () => {
   });
 });
 
-describe('precomputed positions', () => {
-  function withPositions(): IViewPayload {
+describe('positions a payload carries (older payloads)', () => {
+  it('are ignored: the renderer lays every view out itself', () => {
     const p = loadPayload('toy');
     p.options = { ...p.options, dagre_max_nodes: 3 };
-    p.positions = {};
-    p.graph.nodes.forEach((n, i) => {
-      p.positions![n.id] = [i * 10, i * 100];
-    });
-    return p;
-  }
-
-  it('puts a collapsed container at the centroid of its members', () => {
-    const vg = new ViewGraph(withPositions());
+    (p as unknown as Record<string, unknown>).positions = Object.fromEntries(
+      p.graph.nodes.map((n, i) => [n.id, [i * 10, i * 100]])
+    );
+    const vg = new ViewGraph(p);
     const state = collapseAll(vg);
     const { nodes, edges } = layoutInput(vg, state);
     const result = computeLayout(vg, state, nodes, edges);
-    expect(result.strategy).toBe('preset');
-    // block:b1 holds nodes 1, 2, 3; enc holds 4..7 (the model node itself too).
-    expect(result.positions.get('block:b1')).toEqual({ x: 20, y: 200 });
-    expect(result.positions.get('enc')).toEqual({ x: 55, y: 550 });
-    expect(result.positions.get('out')).toEqual({ x: 90, y: 900 });
-  });
-
-  it('gives up when a visible node has no position', () => {
-    const p = withPositions();
-    const vg = new ViewGraph(p);
-    const { nodes } = layoutInput(vg, initialCollapsed(vg));
-    expect(presetLayout(vg, initialCollapsed(vg), nodes)!.get('out')).toEqual({ x: 90, y: 900 });
-    delete p.positions!.out;
-    expect(presetLayout(new ViewGraph(p), initialCollapsed(vg), nodes)).toBeNull();
+    expect(result.strategy).toBe('layered');
+    expect(result.positions.get('out')).not.toEqual({ x: 90, y: 900 });
   });
 });
 
@@ -186,6 +167,29 @@ describe('shape labels', () => {
   });
 
   for (const rankdir of ['TB', 'LR'] as const) {
+    it(`the layered layout keeps the longest label plus clearance between ranks (${rankdir})`, () => {
+      const p = loadPayload('resnet_lite');
+      p.options = { ...p.options, rankdir, dagre_max_nodes: 3 };
+      const vg = new ViewGraph(p);
+      const { nodes, edges } = layoutInput(vg, expandAll());
+      const result = computeLayout(vg, expandAll(), nodes, edges);
+      expect(result.strategy).toBe('layered');
+      const labels = edgeLabels(vg, expandAll(), edges).map(labelSize);
+      const horizontal = rankdir === 'LR';
+      const longest = Math.max(...labels.map(l => (horizontal ? l.w : l.h)));
+      expect(longest).toBeGreaterThan(0);
+      let checked = 0;
+      for (const e of edges) {
+        const s = result.positions.get(e.source)!;
+        const t = result.positions.get(e.target)!;
+        // every node is 100 x 40 (layoutInput)
+        const gap = horizontal ? t.x - s.x - 100 : t.y - s.y - 40;
+        expect(gap).toBeGreaterThanOrEqual(longest + 2 * LABEL_CLEARANCE - 0.5);
+        checked++;
+      }
+      expect(checked).toBeGreaterThan(5);
+    });
+
     it(`dagre keeps each label's length plus clearance between ranks (${rankdir})`, () => {
       const { nodes, edges } = chain(6);
       const texts = edges.map((_e, i) => (i % 2 ? '(None, 7, 7, 1280)' : '(None, 10)'));

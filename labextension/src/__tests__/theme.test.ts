@@ -1,7 +1,18 @@
+import cytoscape from 'cytoscape';
 import { describe, expect, it } from 'vitest';
 
+import { buildElements, expandAll } from '../elements';
+import { LABEL_HEIGHT, LABEL_WIDTH, replaceLabelSizing } from '../measure';
 import type { IStyleRule } from '../types';
-import { ownSelection, resolveStylesheet, resolveValue } from '../theme';
+import {
+  DEFAULT_STYLESHEET,
+  ownSelection,
+  payloadStylesheet,
+  resolveStylesheet,
+  resolveValue
+} from '../theme';
+import { ViewGraph } from '../viewgraph';
+import { loadPayload } from './helpers';
 
 const vars: Record<string, string> = { '--jp-ui-font-color1': ' #eeeeee', '--empty': '' };
 const lookup = (name: string) => vars[name] ?? '';
@@ -79,5 +90,37 @@ describe('label sizing', () => {
     expect(size.h).toBe(22);
     expect(size.w).toBeGreaterThan(0);
     expect(replaceLabelSizing([{ selector: 'node', style: { width: 30 } }]).font).toBeNull();
+  });
+});
+
+describe('a payload without a stylesheet (older notebooks)', () => {
+  it("is drawn with style.py's stylesheet, bundled: labels, family colours, shapes", () => {
+    const p = loadPayload('toy');
+    const own = payloadStylesheet(p);
+    expect(own).toBe(p.style!.stylesheet);
+    delete (p as { style?: unknown }).style;
+    const sheet = payloadStylesheet(p);
+    // style.py's, bundled (tests/test_export_elements.py checks the copy is current)
+    expect(sheet).toBe(DEFAULT_STYLESHEET);
+    const { rules } = replaceLabelSizing(resolveStylesheet(sheet, () => ''));
+    const vg = new ViewGraph(p);
+    const cy = cytoscape({
+      headless: true,
+      styleEnabled: true,
+      elements: buildElements(vg, expandAll()).map(e => ({
+        ...e,
+        data: { ...e.data, [LABEL_WIDTH]: 100, [LABEL_HEIGHT]: 30 }
+      })) as cytoscape.ElementDefinition[],
+      style: rules as cytoscape.StylesheetJson
+    });
+    const dense = cy.nodes('[kind = "dense"]').first();
+    expect(dense.nonempty()).toBe(true);
+    expect(dense.style('label')).toBe(`${dense.data('name')}\n${dense.data('class_name')}`);
+    expect(dense.style('background-color')).toBe('rgb(46,116,162)'); // style.py's Dense
+    expect(dense.style('color')).toBe('rgb(33,33,33)'); // --jp-ui-font-color1's fallback
+    const edge = cy.edges('.kv-shapes').first();
+    expect(edge.style('label')).toBe(edge.data('shape'));
+    expect(edge.data('shape')).toMatch(/^\(None, /);
+    cy.destroy();
   });
 });

@@ -1,0 +1,89 @@
+"""The Python exports follow the renderer's view rules (labextension/src owns them).
+
+- Elements: ``kerasviz.export.cytoscape.cytoscape_elements`` (``to_ipycytoscape``,
+  Graphviz) against ``buildElements`` (elements.ts): tests/_export_fixture.py writes
+  what Python makes for real models; vitest (src/__tests__/export.test.ts) checks
+  the renderer makes the same; here, that the committed fixture is current.
+- Shape text: one table of cases (fixtures/shape_text.json) for both sides.
+- Stylesheet: the renderer's copy for payloads without one is style.py's.
+"""
+
+from __future__ import annotations
+
+import json
+import pathlib
+
+import pytest
+
+from kerasviz.export.cytoscape import cytoscape_elements, edge_shape_text
+from kerasviz.style import bundled_stylesheet_json
+from kerasviz.view import view_payload
+from kerasviz.view.elements import shape_text
+from tests._export_fixture import EXPORT_FIXTURE, dumps, make_export_fixture
+
+SRC = pathlib.Path(__file__).resolve().parents[1] / "labextension/src"
+TABLE = json.loads((SRC / "__tests__/fixtures/shape_text.json").read_text("utf-8"))
+
+
+@pytest.mark.parametrize("case", TABLE["shape_text"], ids=lambda c: c["text"])
+def test_shape_text_follows_the_table(case):
+    assert shape_text(case["shape"]) == case["text"]
+
+
+@pytest.mark.parametrize("case", TABLE["edge_shape_text"], ids=lambda c: c["text"])
+def test_edge_shape_text_follows_the_table(case):
+    assert edge_shape_text(case["shapes"]) == case["text"]
+
+
+def test_committed_export_fixture_is_what_python_makes_now():
+    made = dumps(make_export_fixture())
+    committed = EXPORT_FIXTURE.read_text("utf-8")
+    assert committed == made, (
+        f"{EXPORT_FIXTURE} is out of date: run `python -m tests._export_fixture`, "
+        "then `npm test` in labextension/ (the renderer must make the same elements)"
+    )
+
+
+def test_bundled_stylesheet_is_style_py():
+    copy = (SRC / "default_stylesheet.json").read_text("utf-8")
+    assert copy == bundled_stylesheet_json(), (
+        "labextension/src/default_stylesheet.json differs from kerasviz/style.py: "
+        "python -m kerasviz.style > labextension/src/default_stylesheet.json"
+    )
+
+
+def test_fixture_covers_the_rules_that_differed(keras):
+    """The fixture's models exercise each rule the two sides once disagreed on."""
+    fixture = make_export_fixture()
+    nodes, edges = [], []
+    for case in fixture["cases"]:
+        assert "positions" not in case["payload"]
+        for state in case["states"]:
+            nodes += state["elements"]["nodes"]
+            edges += state["elements"]["edges"]
+    labels = {n["data"]["label"] for n in nodes}
+    assert "enc\n(2 layers)" in labels
+    assert "enc (Functional)" in labels  # an open nested model, one line
+    kinds = {n["data"]["kind"] for n in nodes if "kv-block" in n["classes"]}
+    assert kinds == {"block"}
+    assert all(e["data"]["id"] == f"e:{e['data']['source']}->{e['data']['target']}"
+               for e in edges)  # fmt: skip
+    assert any(" | " in e["data"]["shape"] for e in edges)  # merged distinct shapes
+    assert any(e["data"]["count"] > 1 for e in edges)
+    assert any("kv-highlight" in n["classes"].split() for n in nodes)
+    assert any("kv-unbuilt" in n["classes"].split() for n in nodes)
+    assert any(e["classes"] == "" for e in edges)  # show_shapes=False
+
+
+def test_one_layer_label_and_block_params(keras):
+    layers = keras.layers
+    inner = keras.Sequential(
+        [keras.Input((3,), name="i_in"), layers.Dense(2, name="i_dense")], name="inner"
+    )
+    x = keras.Input((3,), name="x")
+    m = keras.Model(x, inner(x), name="m")
+    els = cytoscape_elements(view_payload(m), {"inner"})
+    inner_el = next(n for n in els["nodes"] if n["data"]["id"] == "inner")
+    assert inner_el["data"]["label"] == "inner\n(1 layer)"
+    assert inner_el["data"]["params"] == 8
+    assert inner_el["classes"] == "kv-collapsed kv-model"
