@@ -199,27 +199,38 @@ function selectionOf(value: unknown): SelectionPair {
  * selection pair to `selected` and asks the kernel for each graph's weight stats.
  */
 function renderComparison(model: IWidgetModel, el: HTMLElement): () => void {
-  const checked = validateComparison(model.get('data'));
-  if (!checked.ok) {
-    el.append(h('div', 'kv-root kv-note kv-note-error', checked.message));
-    return () => el.replaceChildren();
-  }
   const stats = new WeightStatsClient(model);
-  const pane = new ComparisonView(checked.payload, {
-    onSelect: pair => {
+  const host = {
+    onSelect: (pair: SelectionPair) => {
       model.set('selected', pair);
       model.save_changes();
     },
-    requestWeightStats: (column, node) => stats.request(node, column)
-  });
-  el.append(pane.node);
-  pane.select(selectionOf(model.get('selected')));
-  const onSelected = () => pane.select(selectionOf(model.get('selected')));
+    requestWeightStats: (column: number, node: string) => stats.request(node, column)
+  };
+  let pane: ComparisonView | null = null;
+  const mount = () => {
+    pane?.dispose();
+    pane = null;
+    el.replaceChildren();
+    const checked = validateComparison(model.get('data'));
+    if (!checked.ok) {
+      el.append(h('div', 'kv-root kv-note kv-note-error', checked.message));
+      return;
+    }
+    pane = new ComparisonView(checked.payload, host);
+    el.append(pane.node);
+    pane.select(selectionOf(model.get('selected')));
+  };
+  const onSelected = () => pane?.select(selectionOf(model.get('selected')));
   model.on('change:selected', onSelected);
+  model.on('change:data', mount);
+  mount();
   return () => {
     model.off('change:selected', onSelected);
+    model.off('change:data', mount);
     stats.dispose();
-    pane.dispose();
+    pane?.dispose();
+    el.replaceChildren();
   };
 }
 

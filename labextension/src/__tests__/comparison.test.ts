@@ -407,9 +407,19 @@ describe('the anywidget entry, given a comparison', () => {
     tap(views[1], 'main_input');
     expect(traits.selected).toEqual(['in', 'main_input']);
     expect(saved).toEqual([['in', 'main_input']]);
+    // new data from Python: drawn again, the selection kept where it still exists
+    traits.data = { ...bothApis(), title: 'again' };
+    emit('change:data');
+    expect(el.querySelectorAll('.kv-comparison').length).toBe(1);
+    expect(el.querySelector('.kv-cmp-title')!.textContent).toBe('again');
+    const again = [...el.querySelectorAll('.kv-root')].map(
+      r => (r as unknown as { kvView: { selected: string | null } }).kvView.selected
+    );
+    expect(again).toEqual(['in', 'main_input']);
     cleanup();
     expect(el.querySelector('.kv-comparison')).toBeNull();
     expect(listeners.get('change:selected')!.size).toBe(0);
+    expect(listeners.get('change:data')!.size).toBe(0);
     expect(listeners.get('msg:custom')!.size).toBe(0);
   });
 
