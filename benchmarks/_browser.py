@@ -346,6 +346,7 @@ VIEW_FACTS_JS = """() => {
     edges: cy.edges().length,
     collapsed: view.collapsed.size,
     strategy: view.layoutStrategy,
+    layoutMs: view.layoutMs,
   };
 }"""
 
@@ -360,7 +361,8 @@ EXPAND_ALL_JS = """async () => {
   const fallback = new Promise(r => setTimeout(() => r(null), 30000));
   const tRender = await Promise.race([rendered, fallback]);
   return {sync: tSync - t0, render: tRender === null ? null : tRender - t0,
-          nodes: cy.nodes().length, strategy: view.layoutStrategy};
+          nodes: cy.nodes().length, strategy: view.layoutStrategy,
+          layoutMs: view.layoutMs};
 }"""
 
 #: Leaf nodes drawn inside the canvas and the window, big enough to hit: [x, y, name].

@@ -53,6 +53,21 @@ Run (about 5-8 minutes for all cases on 2 cores)::
 to_ipycytoscape; plot_model runs once.
 
 Screenshots of NASNetLarge and ladder 5,000 go to test-artifacts/bench-*.png.
+
+Layout: the renderer lays every view out itself (labextension/src/layout.ts; the
+table prints its strategy and ms). Python used to send positions for graphs above
+500 leaves; ``--layout python|renderer|both`` (commit b39824f) compared the two on
+one machine (2 cores shared with other jobs, so the paint times are noisy):
+kerasviz.view.layered_positions took 23 ms (NASNetLarge, 1,063 leaves), 114 ms
+(ladder 2,000), 195 ms (ladder 5,000) in the kernel and added 43 / 42 / 109 KB to
+the payload; layout.ts's layered layout of the same graphs took 6-44, 8-52 and
+45-78 ms in V8. Paint times did not favour Python positions (NASNetLarge painted
+3.39 s vs 1.89 s, expand-all 1.42 vs 1.41 s; ladder 5,000 11.6 vs 13.7 s, within
+the noise of a loaded machine), so they were removed. After the removal, on the
+same machine at a lower load: the layout took 21 ms (NASNetLarge expanded), 29 ms
+(ladder 2,000), 36 ms (ladder 5,000) of paints of 0.97 s (expand-all), 2.83 s and
+5.31 s; with Python positions, earlier that evening, the ladders painted in 4.23 s
+and 5.28 s.
 """
 
 from __future__ import annotations
@@ -143,21 +158,7 @@ finally:
     shutil.rmtree(_d, ignore_errors=True)
 print("KVBENCH " + json.dumps({"plot": _plot, "png_kb": _kb}))"""
 
-#: --layout renderer: the same with no Python positions in the payload (layout.ts
-#: lays the big graph out itself).
-KV_RENDERER_CELL = (
-    "import kerasviz.view.payload as _kvp\n"
-    "_kvp_saved, _kvp.layered_positions = _kvp.layered_positions, lambda *a, **k: None\n"
-    "try:\n" + "".join(f"    {line}\n" for line in KV_CELL.splitlines()) + "finally:\n"
-    "    _kvp.layered_positions = _kvp_saved"
-)
-
-CELL_SETUP, CELL_KV, CELL_CY, CELL_PLOT, CELL_KV_RENDERER = range(5)
-#: --layout: who places the nodes of a big view. "python": the payload's
-#: ``positions`` (kerasviz.view.layered_positions, above DAGRE_MAX_NODES leaves);
-#: "renderer": no positions sent, layout.ts lays the graph out itself; "both":
-#: one after the other, per case, in the same kernel.
-LAYOUT_CELLS = {"python": CELL_KV, "renderer": CELL_KV_RENDERER}
+CELL_SETUP, CELL_KV, CELL_CY, CELL_PLOT = range(4)
 
 
 def parse_cases(text: str) -> list[tuple[str, str, str]]:
@@ -250,7 +251,6 @@ def open_case(page, server, wire, case, note) -> dict | None:
             KV_CELL,
             CY_CELL,
             PLOT_CELL,
-            KV_RENDERER_CELL,
         ],
     )
     t = time.monotonic()
@@ -268,13 +268,11 @@ def open_case(page, server, wire, case, note) -> dict | None:
     return setup.kernel
 
 
-def measure_kerasviz(page, server, wire, case, args, res, note, cell=CELL_KV) -> None:
+def measure_kerasviz(page, server, wire, case, args, res, note) -> None:
     label, slug, _ = case
-    if cell != CELL_KV:
-        slug += "-renderer-layout"
     runs = []
     for i in range(args.repeat):
-        run = run_timed_cell(page, wire, cell, "kv", timeout=args.timeout)
+        run = run_timed_cell(page, wire, CELL_KV, "kv", timeout=args.timeout)
         runs.append(run)
         extra = " (painted by the 3 s fallback timer: no draw)" if run.fallback else ""
         print(
@@ -315,6 +313,7 @@ def measure_kerasviz(page, server, wire, case, args, res, note, cell=CELL_KV) ->
             flush=True,
         )
     res["kv_strategy"] = facts and facts["strategy"]
+    res["kv_layout_ms"] = facts and facts["layoutMs"]
     print(f"    view {facts}", flush=True)
     if label in SCREENSHOT_CASES:
         page.locator(".kv-root").first.scroll_into_view_if_needed()
@@ -325,6 +324,7 @@ def measure_kerasviz(page, server, wire, case, args, res, note, cell=CELL_KV) ->
         res["expand_all"] = ex["render"] and ex["render"] / 1000
         res["expanded_nodes"] = ex["nodes"]
         res["expanded_strategy"] = ex.get("strategy")
+        res["expanded_layout_ms"] = ex.get("layoutMs")
         print(
             f"    expand-all: {ex['nodes']} nodes, expandAll() returned after "
             f"{ex['sync']:.0f} ms, rendered at {fmt(ex['render'], '.0f')} ms",
@@ -444,18 +444,7 @@ def run_case(page, servers, wire, case, args) -> dict:
     if kernel is None:
         return res
     res["ops"], res["build"] = kernel.get("ops"), kernel.get("build")
-    modes = ["python", "renderer"] if args.layout == "both" else [args.layout]
-    res["layout"] = modes[0]
-    measure_kerasviz(page, stock, wire, case, args, res, note, LAYOUT_CELLS[modes[0]])
-    if len(modes) > 1:
-        other = {k: res[k] for k in ("label", "ops", "build")}
-        other.update(layout=modes[1], notes=[])
-        print(f"  {label}: again with --layout {modes[1]}", flush=True)
-        measure_kerasviz(
-            page, stock, wire, case, args, other, other["notes"].append,
-            LAYOUT_CELLS[modes[1]],
-        )  # fmt: skip
-        res["other_layout"] = other
+    measure_kerasviz(page, stock, wire, case, args, res, note)
     if args.no_plot_model:
         note("plot_model: skipped (--no-plot-model)")
     else:
@@ -547,23 +536,16 @@ def print_table(results, facts, t_total, page_errors) -> None:
         )
     print("-" * len(head))
     print(
-        "who lays out big views (--layout): python = payload positions, renderer = "
-        "layout.ts; strategy = the renderer's at first paint / after expand-all"
-    )
-    print(
-        f"  {'model':<14}{'layout':<10}{'strategy':<18}{'py s':>7}{'KB':>7}"
-        f"{'painted':>8}{'expand':>7}{'click':>6}"
+        "layout (labextension/src/layout.ts, the one layout): strategy and ms the "
+        "renderer's layout took, at first paint / after expand-all"
     )
     for r in results:
-        for x in (r, r.get("other_layout")):
-            if not x or "layout" not in x:
-                continue
-            strategy = f"{x.get('kv_strategy')}/{x.get('expanded_strategy', '-')}"
+        if "kv_strategy" in r:
             print(
-                f"  {x['label']:<14}{x['layout']:<10}{strategy:<18}"
-                f"{fmt(x.get('kv_py'), '.3f'):>7}{fmt(x.get('kv_kb'), '.0f'):>7}"
-                f"{fmt(x.get('kv_painted')):>8}{fmt(x.get('expand_all')):>7}"
-                f"{fmt(x.get('click_ms'), '.0f'):>6}"
+                f"  {r['label']:<14}{r['kv_strategy'] or '-':>8} "
+                f"{fmt(r.get('kv_layout_ms'), '.0f'):>5} ms / "
+                f"{r.get('expanded_strategy') or '-':>8} "
+                f"{fmt(r.get('expanded_layout_ms'), '.0f'):>5} ms"
             )
     bundle = REPO / "kerasviz" / "static" / "widget.js"
     bundle_kb = bundle.stat().st_size / 1024 if bundle.exists() else float("nan")
@@ -647,10 +629,6 @@ def main() -> int:
     parser.add_argument("--peer-timeout", type=float, default=120,
                         help="s to wait for ipycytoscape to paint")  # fmt: skip
     parser.add_argument("--no-plot-model", action="store_true")
-    parser.add_argument("--layout", choices=["python", "renderer", "both"],
-                        default="python",
-                        help="who lays out big views: python (payload positions), "
-                             "renderer (layout.ts), or both in turn")  # fmt: skip
     parser.add_argument("--max-runtime", type=int, default=1800,
                         help="s; past it, stop everything and print what was measured")  # fmt: skip
     parser.add_argument("--chromium",

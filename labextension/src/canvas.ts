@@ -115,6 +115,11 @@ export class GraphCanvas {
     return this._strategy;
   }
 
+  /** Milliseconds the last layout took (computeLayout and bent edges). */
+  get layoutMs(): number {
+    return this._layoutMs;
+  }
+
   /** Whether the user panned or zoomed since the last programmatic view. */
   get userMoved(): boolean {
     return this._userMoved;
@@ -373,6 +378,7 @@ export class GraphCanvas {
     });
     const edgeEls = cy.edges();
     const edges = edgeEls.map(e => ({ source: e.source().id(), target: e.target().id() }));
+    const start = performance.now();
     const result = computeLayout(vg, this._collapsed, nodes, edges);
     this._strategy = result.strategy;
     this._positions = result.positions;
@@ -382,6 +388,7 @@ export class GraphCanvas {
     this._bounds = box && { x1: box.x1 - 20, y1: box.y1 - 30, x2: box.x2 + 20, y2: box.y2 + 20 };
     const rankdir = vg.payload.options?.rankdir === 'LR' ? 'LR' : 'TB';
     const bends = bentEdges(result.positions, sizes, edges, rankdir);
+    this._layoutMs = performance.now() - start;
     cy.batch(() => {
       for (const [id, p] of result.positions) {
         cy.getElementById(id).position(p);
@@ -401,6 +408,7 @@ export class GraphCanvas {
   private _collapsed: E.CollapsedState;
   private _styleRoot: Element;
   private _strategy: LayoutStrategy = 'dagre';
+  private _layoutMs = 0;
   private _userMoved = false;
   private _styleKey = '';
   private _fontKey = '';

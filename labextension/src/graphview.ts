@@ -81,6 +81,11 @@ export class GraphView {
     return this._canvas?.strategy ?? null;
   }
 
+  /** Milliseconds the last layout took (computeLayout and bent edges), or null. */
+  get layoutMs(): number | null {
+    return this._canvas?.layoutMs ?? null;
+  }
+
   /**
    * Select a node (expanding the containers around it) and centre it; null
    * clears the selection. Does not call `onSelect` (the host asked for it).
