@@ -208,3 +208,59 @@ def test_live_and_saved_comparison_show_the_same_and_select_both_sides(
     )
     shoot_themes(page, "comparison-saved")
     assert errors == []
+
+
+DIFF_CELLS = [
+    SETUP,
+    "wider = keras.Sequential([keras.Input((8,), name='features'),\n"
+    "    layers.Dense(6, activation='relu', name='hidden'),\n"
+    "    layers.Dense(1, name='score')], name='mlp_v2')\n"
+    "diff = kerasviz.compare(mlp, wider)\ndiff",
+]
+
+#: Each row of the table of differences: its cells.
+ROWS_JS = """() => [...document.querySelectorAll('.kv-comparison tr.kv-cmp-diff-row')]
+  .map(tr => [...tr.cells].map(td => td.textContent))"""
+
+#: The marked layers of each graph (from a clicked row, not from search).
+MARKED_JS = """() => [...document.querySelectorAll('.kv-comparison .kv-root')]
+  .map(r => [...r.kvView.marked])"""
+
+
+def check_row_click(page) -> None:
+    rows = page.evaluate(ROWS_JS)
+    assert [r[:3] for r in rows] == [
+        ["changed", "hidden", "hidden"],
+        ["changed", "score", "score"],
+    ]
+    page.locator(".kv-comparison tr.kv-cmp-diff-row").nth(1).click()
+    wait_inspected(page, ["score", "score"])
+    assert page.evaluate(MARKED_JS) == [["score"], ["score"]]
+
+
+def test_a_diff_row_selects_its_layers_on_both_sides_live_and_saved(
+    page, module_jupyter_server
+):
+    server = module_jupyter_server(app="lab")
+    errors = page_errors_of_ours(page)
+    name = "comparison-diff.ipynb"
+    write_notebook(server.root_dir / name, DIFF_CELLS)
+    open_notebook(page, server, name)
+    assert run_all_cells(page, "lab")
+    wait_painted(page, 2)
+    assert graphs_per_output(page) == [["widget", "widget"]]
+    check_row_click(page)
+    run_new_cell(page, "print('PAIR', diff.selected)")
+    page.wait_for_function(
+        "() => document.body.innerText.includes('PAIR [')", timeout=30_000
+    )
+    assert "PAIR ['score', 'score']" in output_text(page)
+    shoot_themes(page, "comparison-diff-live")
+
+    save_notebook(page)
+    reopen_without_kernel(page, server, name)
+    wait_painted(page, 2)
+    assert graphs_per_output(page) == [["payload", "payload"]]
+    check_row_click(page)
+    shoot_themes(page, "comparison-diff-saved")
+    assert errors == []
