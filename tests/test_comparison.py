@@ -174,7 +174,13 @@ def test_weight_stats_for_either_graph(keras):
     for reply in sent:
         assert [s["name"].split("/")[-1] for s in reply["stats"]] == ["kernel", "bias"]
         assert reply["stats"][0]["shape"] == [20, 16]
-    # the two sides are two models: the Functional one is rebuilt with its own weights
+
+    # the Functional form is rebuilt from code, with the model's own weights copied in
+    def values(reply):  # the weights' paths name each model; the numbers must match
+        return [{k: v for k, v in s.items() if k != "name"} for s in reply["stats"]]
+
+    assert values(sent[0]) == values(sent[1])
+    assert sent[0]["stats"][0]["std"] > 0  # a real kernel, not zeros
     view._on_custom_msg(view, {"type": "weight_stats", "node": "nope", "column": 1}, [])
     assert sent[-1]["error"].startswith("KeyError")
 

@@ -325,6 +325,12 @@ def _both_apis_view(model: Any, options: dict[str, Any]) -> Comparison:
     else:
         seq_model, fn_model = _rebuild(seq_code), model
     report = check_equivalent(seq_model, fn_model)
+    # The rebuilt form gets the model's own weights: both graphs are the same model,
+    # and their weight statistics say so.
+    if seq_model is model:
+        _copy_weights(seq_model, fn_model, report.mapping)
+    else:
+        _copy_weights(fn_model, seq_model, {b: a for a, b in report.mapping.items()})
     columns = [
         _column("Sequential", view_payload(seq_model, **options), code=seq_code,
                 code_title="Sequential API"),
@@ -343,6 +349,19 @@ def _both_apis_view(model: Any, options: dict[str, Any]) -> Comparison:
         mapping=report.mapping,
     )
     return Comparison(data, (seq_model, fn_model), verdict=report)
+
+
+def _copy_weights(source: Any, target: Any, mapping: dict[str, str]) -> None:
+    """Set the weights of each layer of ``target`` to its counterpart's in ``source``
+    (``mapping``: node id in ``source`` → node id in ``target``)."""
+    for src_id, dst_id in mapping.items():
+        try:
+            src = find_layer(source, src_id, "functional")
+            dst = find_layer(target, dst_id, "functional")
+            if getattr(src, "weights", None):
+                dst.set_weights(src.get_weights())
+        except (KeyError, ValueError):
+            continue  # not a layer both forms reach: it keeps its own weights
 
 
 def _reason_marks(reasons: list[Reason]) -> dict[str, str]:
