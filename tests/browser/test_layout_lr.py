@@ -2,10 +2,10 @@
 
 MobileNetV2 (no weights) and the seed model, top to bottom and left to right, as
 first shown (blocks collapsed) and with every block open; the big-graph path
-(positions computed in Python) is forced by lowering the payload's dagre limit in
-the kernel. The boxes are cytoscape's own: ``boundingBox`` of each edge's label
-(it includes the label's background padding) against each leaf node's body and
-against the arrowhead at every edge's target end.
+(the renderer's own layered layout, labextension/src/layout.ts) is forced by
+lowering the payload's dagre limit in the kernel. The boxes are cytoscape's own:
+``boundingBox`` of each edge's label (it includes the label's background padding)
+against each leaf node's body and against the arrowhead at every edge's target end.
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ GROUPS = {
              "%kerasviz model --rankdir LR"],
     "mobilenetv2": [SEED, "import kerasviz\nmnv2 = keras.applications.MobileNetV2(weights=None)",
                     'kerasviz.show(mnv2, rankdir="TB")', "%kerasviz mnv2 --rankdir LR"],
-    # above this many visible nodes the renderer uses Python's positions
-    "mobilenetv2-preset": [
+    # above this many visible nodes the renderer uses its layered layout
+    "mobilenetv2-layered": [
         SEED, "import kerasviz\nmnv2 = keras.applications.MobileNetV2(weights=None)",
         "import kerasviz.view.payload as _payload\n_payload.DAGRE_MAX_NODES = 40\n"
         'kerasviz.show(mnv2, rankdir="TB")',
@@ -101,14 +101,14 @@ def test_edge_labels_cover_no_node_and_no_arrowhead(page, module_jupyter_server,
     open_notebook(page, server, f"layout-{name}.ipynb")
     assert run_all_cells(page, "lab", timeout=300)
     cases = [
-        (name, "TB", name.endswith("preset")),
-        (name, "LR", name.endswith("preset")),
+        (name, "TB", name.endswith("layered")),
+        (name, "LR", name.endswith("layered")),
     ]
     page.locator(".kv-root").nth(len(cases) - 1).wait_for(timeout=120_000)
     assert page.locator(".kv-root").count() == len(cases)
 
     failures = []
-    for index, (name, rankdir, preset) in enumerate(cases):
+    for index, (name, rankdir, layered) in enumerate(cases):
         _painted(page, index)
         views = ["first"] if name == "seed" else ["first", "expanded"]
         for view in views:
@@ -120,9 +120,9 @@ def test_edge_labels_cover_no_node_and_no_arrowhead(page, module_jupyter_server,
                 _painted(page, index)
             found = page.evaluate(OVERLAPS_JS, [index, ARROW])
             assert found["labels"] > 5, (name, rankdir, view, found)
-            if preset and view == "expanded":
-                assert found["strategy"] == "preset", found
-            elif not preset:
+            if layered and view == "expanded":
+                assert found["strategy"] == "layered", found
+            elif not layered:
                 assert found["strategy"] == "dagre", found
             screenshot(page, f"layout/{name}-{rankdir}-{view}")
             if view == "first" or name == "seed":
