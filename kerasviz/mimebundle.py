@@ -71,7 +71,7 @@ def mime_bundle(model_or_payload: Any, **options: Any) -> dict[str, Any]:
         (:func:`kerasviz.view.view_payload`) and packed as it is.
     **options
         For a model: the options of :func:`kerasviz.view.view_payload`
-        (``rankdir``, ``show_shapes``, ``expand_nested``, ``selected``, ...).
+        (``rankdir``, ``show_shapes``, ``expand_nested``, ``select``, ...).
 
     Examples
     --------

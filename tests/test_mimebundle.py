@@ -31,7 +31,7 @@ from kerasviz.view import view_payload
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-INDEX_TS = ROOT / "labextension/src/index.ts"
+CONTRACT_TS = ROOT / "labextension/src/contract.ts"  # made from contract.json
 PACKED_TS = ROOT / "labextension/src/packed.ts"
 PACKED_SCHEMA = json.loads((ROOT / "kerasviz/schema/packed.schema.json").read_text())
 PACKED_FIXTURE = ROOT / "labextension/src/__tests__/fixtures/packed_mlp.json"
@@ -50,13 +50,13 @@ def as_saved(data):
 
 def test_mime_type_matches_the_labextension():
     assert kerasviz.MIME_TYPE == MIME_TYPE == "application/vnd.kerasviz.graph+json"
-    declared = re.search(r"export const MIME_TYPE = '([^']+)'", INDEX_TS.read_text())
+    declared = re.search(r"export const MIME_TYPE = '([^']+)'", CONTRACT_TS.read_text())
     assert declared is not None
     assert declared.group(1) == MIME_TYPE
 
 
 def test_bundle_of_a_model(seed_functional):
-    bundle = mime_bundle(seed_functional, rankdir="LR", selected="lstm")
+    bundle = mime_bundle(seed_functional, rankdir="LR", select="lstm")
     assert set(bundle) == {MIME_TYPE, "text/plain"}
     check_envelope(bundle[MIME_TYPE])
     assert bundle[MIME_TYPE]["selected"] == "lstm"
@@ -160,7 +160,7 @@ def test_pack_constants_match_the_labextension():
 
 def test_pack_unpack_round_trip(seed_functional, nested):
     for payload in (
-        view_payload(seed_functional, selected="lstm"),
+        view_payload(seed_functional, select="lstm"),
         view_payload(nested),
     ):
         envelope = pack(payload)
@@ -188,7 +188,7 @@ def test_unicode_names_survive_packing(keras):
 
 
 def test_envelope_selection_wins_over_the_packed_one(seed_functional):
-    payload = view_payload(seed_functional, selected="lstm")
+    payload = view_payload(seed_functional, select="lstm")
     envelope = pack(payload)
     # what the JupyterLab renderer does when the user selects in the live widget
     assert (
@@ -223,7 +223,7 @@ def test_comparison_bundle_is_packed_without_a_selection(keras):
 
 
 def test_unpack_accepts_payloads_saved_before_packing(seed_functional):
-    old = as_saved(view_payload(seed_functional, selected="lstm"))
+    old = as_saved(view_payload(seed_functional, select="lstm"))
     assert unpack(old) is old
     assert unpack(json.dumps(old)) == old
     old_comparison = {"kerasviz_comparison": 1, "title": "t", "columns": []}

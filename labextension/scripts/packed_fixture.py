@@ -35,7 +35,7 @@ def main() -> None:
         ],
         name="packed_mlp",
     )
-    envelope = mime_bundle(model, selected="hidden")[MIME_TYPE]
+    envelope = mime_bundle(model, select="hidden")[MIME_TYPE]
     OUT.write_text(json.dumps(envelope, indent=1) + "\n")
     print(f"wrote {OUT} ({OUT.stat().st_size:,} bytes)")
 

@@ -2,16 +2,21 @@
 
 The kerasviz labextension (the MIME renderer) draws a saved output from its
 ``application/vnd.kerasviz.graph+json`` payload; while the live widget can be shown it
-gives way to it. Either way each output shows exactly one graph.
+gives way to it. Either way each output shows exactly one graph. The file keeps the
+payload packed (``kerasviz.mimebundle.pack``); outputs saved unpacked, by kerasviz
+before packing, still draw.
 """
 
 from __future__ import annotations
 
+import base64
 import json
+import zlib
 
 import nbformat
 import pytest
 
+from kerasviz.mimebundle import is_packed, unpack
 from tests.browser._jupyter import (
     open_notebook,
     output_text,
@@ -92,6 +97,18 @@ def saved_outputs(path) -> list[dict]:
     return [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
 
 
+def saved_payloads(path, mime_type: str = MIME_TYPE) -> list[dict]:
+    """The payloads of every ``mime_type`` output in the file, decoded (and checked to
+    be packed, as kerasviz saves them)."""
+    datas = [
+        o["data"][mime_type]
+        for o in saved_outputs(path)
+        if mime_type in o.get("data", {})
+    ]
+    assert all(is_packed(d) for d in datas), [sorted(d) for d in datas]
+    return [unpack(d) for d in datas]
+
+
 def display_cell(bundle: dict) -> dict:
     """A code cell whose saved output is ``bundle`` (as a kernel's display_data)."""
     return nbformat.v4.new_code_cell(
@@ -116,6 +133,13 @@ def test_saved_graph_renders_and_inspects_without_kernel(page, module_jupyter_se
     summary = output["data"]["text/plain"]
     assert "(Functional): 5,200,610 params" in summary
     assert "Inputs:  main_input (None, 100), aux_input (None, 5)" in summary
+    # the file keeps it packed: one string, which holds the whole graph
+    envelope = output["data"][MIME_TYPE]
+    assert envelope["kerasviz_packed"] == 1
+    assert isinstance(envelope["data"], str)
+    (payload,) = saved_payloads(server.root_dir / name)
+    assert payload["graph"]["model"]["name"] == "seed_functional"
+    assert len(payload["graph"]["nodes"]) == 10
 
     refused = reopen_without_kernel(page, server, name)
     assert refused, "the reload was expected to ask for a kernel"
@@ -171,14 +195,39 @@ def test_layer_names_render_as_text(page, module_jupyter_server, keras):
     assert errors == []
 
 
+def packed_envelope(raw: bytes, **fields) -> dict:
+    data = base64.b64encode(raw).decode("ascii")
+    return {"kerasviz_packed": 1, "encoding": "zlib+base64", "data": data, **fields}
+
+
+GOOD_ZLIB = zlib.compress(b'{"kerasviz_view":1,"graph":{"version":1}}')
+
+
 @pytest.mark.parametrize(
     ("data", "expected"),
     [
         ({"kerasviz_view": 99}, "version 99, but this renderer reads version 1"),
         ({"kerasviz_view": 1, "graph": {"version": 7}}, "schema version 7"),
         ("{not json", "not JSON"),
+        (
+            packed_envelope(GOOD_ZLIB, kerasviz_packed=2),
+            "this output is packed with version 2, but this renderer reads version 1",
+        ),
+        (
+            packed_envelope(GOOD_ZLIB[:-8]),
+            "this output's packed data is corrupt: it is not zlib data, or it is "
+            "truncated",
+        ),
+        (packed_envelope(b"not zlib at all"), "packed data is corrupt"),
     ],
-    ids=["future-version", "unknown-graph-version", "not-json"],
+    ids=[
+        "future-version",
+        "unknown-graph-version",
+        "not-json",
+        "future-packing",
+        "truncated-packing",
+        "corrupt-packing",
+    ],
 )
 def test_malformed_payload_shows_a_message(page, module_jupyter_server, data, expected):
     server = module_jupyter_server(app="lab")
@@ -193,9 +242,68 @@ def test_malformed_payload_shows_a_message(page, module_jupyter_server, data, ex
     text = note.inner_text()
     assert text.startswith("kerasviz: cannot show this graph:")
     assert expected in text
+    if is_packed(data):
+        assert "re-run this cell" in text
     if data == {"kerasviz_view": 99}:
         screenshot(page, "saved-lab-malformed-payload")
+    if is_packed(data) and data["kerasviz_packed"] == 2:
+        screenshot(page, "saved-lab-malformed-packing")
     assert errors == []
+
+
+def test_outputs_saved_unpacked_by_an_older_kerasviz_still_draw(
+    page, module_jupyter_server, keras
+):
+    """Notebooks saved before packing hold the payload itself (kerasviz_view: 1,
+    kerasviz_comparison: 1): they open as they did, selection included."""
+    import kerasviz
+    from kerasviz.view import view_payload
+
+    inp = keras.Input((3,), name="x_in")
+    hidden = keras.layers.Dense(4, name="hidden")(inp)
+    model = keras.Model(inp, keras.layers.Dense(1, name="score")(hidden), name="old")
+    old_view = json.loads(json.dumps(view_payload(model)))
+    old_view["options"]["selected"] = "hidden"  # where older versions kept it
+    old_comparison = json.loads(json.dumps(kerasviz.compare(model).saved_payload()))
+    server = module_jupyter_server(app="lab")
+    errors = page_errors_of_ours(page)
+    name = "saved-unpacked-old.ipynb"
+    write_notebook(
+        server.root_dir / name,
+        [
+            display_cell({MIME_TYPE: old_view, "text/plain": "old graph"}),
+            display_cell({COMPARISON_MIME_TYPE: old_comparison, "text/plain": "old"}),
+        ],
+    )
+    assert not any(is_packed(p) for p in saved_payloads_raw(server.root_dir / name))
+    refuse_kernels(page)
+    open_notebook(page, server, name, kernel=False)
+    graphs = 1 + sum(c["view"] is not None for c in old_comparison["columns"])
+    assert graphs == 3  # the graph, and the comparison's two (Sequential, Functional)
+    wait_painted(page, graphs)
+    page.wait_for_function(
+        "() => document.querySelector('.kv-inspector .kv-title')?.textContent "
+        "=== 'hidden'",
+        timeout=10_000,
+    )
+    assert page.locator(".kv-note-error").count() == 0
+    assert page.locator(".kv-model-name").first.inner_text() == "old"
+    assert (
+        page.locator(".kv-comparison .kv-cmp-title").inner_text()
+        == (old_comparison["title"])
+    )
+    screenshot(page, "saved-lab-unpacked-old-format")
+    assert errors == []
+
+
+def saved_payloads_raw(path) -> list:
+    """The MIME data of every kerasviz output in the file, as it is stored."""
+    return [
+        o["data"][m]
+        for o in saved_outputs(path)
+        for m in (MIME_TYPE, COMPARISON_MIME_TYPE)
+        if m in o.get("data", {})
+    ]
 
 
 @pytest.mark.parametrize("save_state", [False, True], ids=["no-state", "widget-state"])
@@ -306,6 +414,11 @@ def test_saved_comparison_shows_both_graphs_code_and_verdict_without_kernel(
         sorted([WIDGET_VIEW, COMPARISON_MIME_TYPE, "text/plain"])
     ] * 2
     assert outputs[0]["data"]["text/plain"].splitlines()[1] == "Equivalent"
+    payloads = saved_payloads(server.root_dir / name, COMPARISON_MIME_TYPE)
+    assert [p["title"] for p in payloads] == [
+        "mlp: Sequential API vs Functional API",
+        outputs[1]["data"]["text/plain"].splitlines()[0],
+    ]
 
     reopen_without_kernel(page, server, name)
     wait_painted(page, 3)

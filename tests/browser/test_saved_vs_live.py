@@ -18,6 +18,7 @@ from tests.browser.test_saved_notebooks import (
     page_errors_of_ours,
     reopen_without_kernel,
     saved_outputs,
+    saved_payloads,
     wait_painted,
 )
 
@@ -52,11 +53,14 @@ def test_saved_notebook_keeps_legend_order_and_the_users_selection(
     assert page.locator(".kv-inspector button", has_text="Weight statistics").count()
     screenshot(page, f"saved-vs-live-{app}-live")
     save_notebook(page)
-    payloads = [
+    # the renderer wrote the selection into the packed envelope, outside its data
+    envelopes = [
         o["data"][MIME_TYPE]
         for o in saved_outputs(server.root_dir / name)
         if MIME_TYPE in o.get("data", {})
     ]
+    assert [e["selected"] for e in envelopes] == ["lstm"]
+    payloads = saved_payloads(server.root_dir / name)
     assert [p["options"]["selected"] for p in payloads] == ["lstm"]
 
     reopen_without_kernel(page, server, name)
