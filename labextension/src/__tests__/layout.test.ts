@@ -20,7 +20,7 @@ import {
   type ILayoutEdge,
   type ILayoutNode
 } from '../layout';
-import { ViewGraph } from '../viewgraph';
+import { checkPayload, ViewGraph } from '../viewgraph';
 import { loadGraph, loadPayload } from './helpers';
 
 /** Layout input from built elements, every node 100 x 40. */
@@ -123,6 +123,7 @@ describe('positions a payload carries (older payloads)', () => {
     (p as unknown as Record<string, unknown>).positions = Object.fromEntries(
       p.graph.nodes.map((n, i) => [n.id, [i * 10, i * 100]])
     );
+    expect(checkPayload(p)).toBeNull(); // an older payload still draws
     const vg = new ViewGraph(p);
     const state = collapseAll(vg);
     const { nodes, edges } = layoutInput(vg, state);

@@ -11,7 +11,7 @@ import {
   resolveStylesheet,
   resolveValue
 } from '../theme';
-import { ViewGraph } from '../viewgraph';
+import { checkPayload, ViewGraph } from '../viewgraph';
 import { loadPayload } from './helpers';
 
 const vars: Record<string, string> = { '--jp-ui-font-color1': ' #eeeeee', '--empty': '' };
@@ -99,6 +99,7 @@ describe('a payload without a stylesheet (older notebooks)', () => {
     const own = payloadStylesheet(p);
     expect(own).toBe(p.style!.stylesheet);
     delete (p as { style?: unknown }).style;
+    expect(checkPayload(p)).toBeNull(); // accepted, then drawn as below
     const sheet = payloadStylesheet(p);
     // style.py's, bundled (tests/test_export_elements.py checks the copy is current)
     expect(sheet).toBe(DEFAULT_STYLESHEET);
