@@ -181,15 +181,10 @@ def style_payload(kinds_present: set[str] | None = None) -> dict[str, Any]:
 
 def bundled_stylesheet_json() -> str:
     """:func:`stylesheet` as the renderer bundles it
-    (labextension/src/default_stylesheet.json): what it draws a payload with that
-    carries no stylesheet (tests/test_export_elements.py checks the copy is current)."""
+    (labextension/src/default_stylesheet.json, written by
+    ``python -m tests._export_fixture``): what it draws a payload with that carries
+    no stylesheet (tests/test_export_elements.py checks the copy is current)."""
     import json
 
     return json.dumps(stylesheet(), indent=1, ensure_ascii=False) + "\n"
 
-
-if __name__ == "__main__":
-    # python -m kerasviz.style > labextension/src/default_stylesheet.json
-    import sys
-
-    sys.stdout.write(bundled_stylesheet_json())

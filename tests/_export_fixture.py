@@ -6,7 +6,8 @@ payloads and, for several collapsed states, what
 Graphviz export) makes of them. ``labextension/src/__tests__/export.test.ts``
 checks that the renderer's ``buildElements`` makes the same elements from the same
 payloads; ``tests/test_export_elements.py`` that the committed file is what
-Python makes now. Rewrite it with::
+Python makes now. :func:`write_bundled_stylesheet` writes the renderer's copy of
+kerasviz/style.py's stylesheet (for payloads that carry none). Rewrite both with::
 
     python -m tests._export_fixture
 """
@@ -21,6 +22,8 @@ from typing import Any
 REPO = pathlib.Path(__file__).resolve().parents[1]
 #: Where the fixture lives (vitest reads it from there).
 EXPORT_FIXTURE = REPO / "labextension/src/__tests__/fixtures/export_elements.json"
+#: The renderer's copy of style.py's stylesheet (bundled; see theme.ts).
+BUNDLED_STYLESHEET = REPO / "labextension/src/default_stylesheet.json"
 
 
 def _models() -> list[tuple[str, Any, dict[str, Any]]]:
@@ -111,5 +114,17 @@ def write_export_fixture(path: os.PathLike[str] | str = EXPORT_FIXTURE) -> pathl
     return path
 
 
+def write_bundled_stylesheet(
+    path: os.PathLike[str] | str = BUNDLED_STYLESHEET,
+) -> pathlib.Path:
+    """Write kerasviz/style.py's stylesheet where the renderer bundles it."""
+    from kerasviz.style import bundled_stylesheet_json
+
+    path = pathlib.Path(path)
+    path.write_text(bundled_stylesheet_json(), encoding="utf-8")
+    return path
+
+
 if __name__ == "__main__":
     print(write_export_fixture())
+    print(write_bundled_stylesheet())

@@ -48,7 +48,7 @@ def test_bundled_stylesheet_is_style_py():
     copy = (SRC / "default_stylesheet.json").read_text("utf-8")
     assert copy == bundled_stylesheet_json(), (
         "labextension/src/default_stylesheet.json differs from kerasviz/style.py: "
-        "python -m kerasviz.style > labextension/src/default_stylesheet.json"
+        "run `python -m tests._export_fixture`"
     )
 
 
