@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..view.elements import ancestors, counts_as_layer, shape_text
+from ..view.elements import ancestors, layers_inside, shape_text
 
 #: An aggregated edge lists at most this many distinct shapes, then "…".
 MAX_EDGE_SHAPES = 3
@@ -73,13 +73,10 @@ class _Index:
             self.children.setdefault(self.parent.get(item), []).append(item)
         for kids in self.children.values():
             kids.sort(key=lambda x: (first.get(x, self.order[x]), self.order[x]))
-        self.layers: dict[str, int] = {}
+        self.layers = {k: len(v) for k, v in layers_inside(payload).items()}
         self.block_params: dict[str, int] = {}
         for n in graph["nodes"]:
             chain = list(ancestors(n["id"], self.parent))
-            if counts_as_layer(n, self.containers):
-                for up in chain:
-                    self.layers[up] = self.layers.get(up, 0) + 1
             for up in chain:  # blocks add up their members, up to a nested model
                 if up in self.nodes:
                     break
