@@ -39,6 +39,15 @@ GRAPH_VERSION: int = _CONTRACT["versions"]["graph"]
 VIEW_VERSION: int = _CONTRACT["versions"]["view"]
 #: Version of the comparison payload (``kerasviz_comparison``).
 COMPARISON_VERSION: int = _CONTRACT["versions"]["comparison"]
+#: Version of the packed envelope a notebook stores (``kerasviz_packed``).
+PACKED_VERSION: int = _CONTRACT["versions"]["packed"]
+#: How a packed envelope's ``data`` is encoded: zlib (RFC 1950, what
+#: ``zlib.compress`` writes and the browser's ``DecompressionStream("deflate")``
+#: reads) of the UTF-8 compact JSON, then standard base64.
+PACKED_ENCODING: str = _CONTRACT["packed"]["encoding"]
+#: The most bytes a packed envelope inflates to, on either side (a guard against a
+#: crafted notebook).
+MAX_UNPACKED_BYTES: int = _CONTRACT["packed"]["max_unpacked_bytes"]
 #: How a model was written (``graph.model.api``) → its label, in this order.
 API_LABELS: dict[str, str] = dict(_CONTRACT["api_labels"])
 #: Every layer kind (``node.kind``) → its legend label, in legend order.

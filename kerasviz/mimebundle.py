@@ -22,40 +22,35 @@ import json
 import zlib
 from typing import Any
 
-#: The MIME type of a kerasviz view payload; mirrored as ``MIME_TYPE`` in
-#: ``labextension/src/index.ts``.
-MIME_TYPE = "application/vnd.kerasviz.graph+json"
+# The MIME types, versions and packing constants both sides share
+# (kerasviz/schema/contract.json; the renderer's src/contract.ts is made from it).
+from .contract import (
+    API_LABELS,
+    COMPARISON_MIME_TYPE,
+    COMPARISON_VERSION,
+    MAX_UNPACKED_BYTES,
+    MIME_TYPE,
+    PACKED_ENCODING,
+    PACKED_VERSION,
+)
 
-#: The MIME type of a saved comparison (:func:`kerasviz.compare`): two columns, each a
-#: view payload and/or code and notes, plus a verdict; mirrored as
-#: ``COMPARISON_MIME_TYPE`` in ``labextension/src/comparison.ts``.
-COMPARISON_MIME_TYPE = "application/vnd.kerasviz.comparison+json"
-
-#: The version of the comparison payload (``kerasviz_comparison``).
-COMPARISON_VERSION = 1
-
-#: The version of the packed envelope (``kerasviz_packed``); mirrored as
-#: ``PACKED_VERSION`` in ``labextension/src/packed.ts``. Schema:
-#: ``kerasviz/schema/packed.schema.json``.
-PACKED_VERSION = 1
-
-#: How ``data`` of a packed envelope is encoded: zlib (RFC 1950, what
-#: ``zlib.compress`` writes and the browser's ``DecompressionStream("deflate")``
-#: reads) of the UTF-8 compact JSON, then standard base64.
-PACKED_ENCODING = "zlib+base64"
-
-#: The most bytes :func:`unpack` inflates (a guard against a crafted notebook);
-#: the same limit as ``MAX_UNPACKED_BYTES`` in ``labextension/src/packed.ts``.
-MAX_UNPACKED_BYTES = 256 * 1024 * 1024
+__all__ = [
+    "COMPARISON_MIME_TYPE",
+    "COMPARISON_VERSION",
+    "MAX_UNPACKED_BYTES",
+    "MIME_TYPE",
+    "PACKED_ENCODING",
+    "PACKED_VERSION",
+    "comparison_bundle",
+    "comparison_summary",
+    "is_packed",
+    "mime_bundle",
+    "pack",
+    "summary",
+    "unpack",
+]
 
 _UNSET: Any = object()
-
-_API_NAMES = {
-    "sequential": "Sequential",
-    "functional": "Functional",
-    "subclassed": "subclassed Model",
-    "layer": "single layer",
-}
 
 
 def mime_bundle(model_or_payload: Any, **options: Any) -> dict[str, Any]:
@@ -292,7 +287,7 @@ def summary(payload: dict[str, Any]) -> str:
     graph = payload["graph"]
     model = graph["model"]
     nodes = {n["id"]: n for n in graph["nodes"]}
-    api = _API_NAMES.get(model["api"], model["api"])
+    api = API_LABELS.get(model["api"], model["api"])
     params = model["params"]
     count = layer_count(payload)  # the one definition of a layer
     lines = [

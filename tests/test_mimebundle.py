@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import math
 import pathlib
 import re
 import zlib
@@ -147,15 +146,21 @@ def test_import_display_is_cheap():
 
 
 # ---- packing: what the notebook file keeps ------------------------------------------
-def test_pack_constants_match_the_labextension():
-    text = PACKED_TS.read_text()
-    assert f"export const PACKED_VERSION = {PACKED_VERSION};" in text
-    assert f"export const PACKED_ENCODING = '{PACKED_ENCODING}';" in text
-    size = re.search(r"export const MAX_UNPACKED_BYTES = ([\d* ]+);", text)
-    assert size is not None
-    assert math.prod(int(f) for f in size.group(1).split("*")) == (
-        mimebundle.MAX_UNPACKED_BYTES
+def test_pack_constants_are_the_shared_ones():
+    """Both sides read the envelope's constants from contract.json (the renderer
+    through the generated contract.ts, which tests/test_contract.py keeps fresh)."""
+    from kerasviz import contract
+
+    assert (PACKED_VERSION, PACKED_ENCODING, mimebundle.MAX_UNPACKED_BYTES) == (
+        contract.PACKED_VERSION,
+        contract.PACKED_ENCODING,
+        contract.MAX_UNPACKED_BYTES,
     )
+    text = PACKED_TS.read_text()
+    assert "from './contract'" in text
+    assert "export const PACKED_VERSION =" not in text  # no copy of its own
+    generated = (ROOT / "labextension/src/contract.ts").read_text()
+    assert f"export const PACKED_VERSION = {PACKED_VERSION};" in generated
 
 
 def test_pack_unpack_round_trip(seed_functional, nested):

@@ -104,6 +104,15 @@ export const VIEW_VERSION = ${lit(c.versions.view)};
 /** The comparison payload version (\`kerasviz_comparison\`) this renderer reads. */
 export const COMPARISON_VERSION = ${lit(c.versions.comparison)};
 
+/** The packed envelope version (\`kerasviz_packed\`) a notebook stores and this renderer reads. */
+export const PACKED_VERSION = ${lit(c.versions.packed)};
+
+/** How a packed envelope's \`data\` is encoded (zlib of the JSON, then base64). */
+export const PACKED_ENCODING = ${lit(c.packed.encoding)};
+
+/** The most bytes a packed output may inflate to (a guard against a crafted notebook). */
+export const MAX_UNPACKED_BYTES = ${lit(c.packed.max_unpacked_bytes)};
+
 /** How a model was written (\`graph.model.api\`) → its label. */
 export const API_LABELS: Readonly<Record<string, string>> = ${lit(c.api_labels)};
 

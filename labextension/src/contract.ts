@@ -17,6 +17,15 @@ export const VIEW_VERSION = 1;
 /** The comparison payload version (`kerasviz_comparison`) this renderer reads. */
 export const COMPARISON_VERSION = 1;
 
+/** The packed envelope version (`kerasviz_packed`) a notebook stores and this renderer reads. */
+export const PACKED_VERSION = 1;
+
+/** How a packed envelope's `data` is encoded (zlib of the JSON, then base64). */
+export const PACKED_ENCODING = 'zlib+base64';
+
+/** The most bytes a packed output may inflate to (a guard against a crafted notebook). */
+export const MAX_UNPACKED_BYTES = 268435456;
+
 /** How a model was written (`graph.model.api`) → its label. */
 export const API_LABELS: Readonly<Record<string, string>> = {
   sequential: 'Sequential',

@@ -17,6 +17,7 @@ import {
   validateComparison,
   type ComparisonResult
 } from './comparison';
+import { MIME_TYPE } from './contract';
 import { h } from './dom';
 import { LiveHandover, WIDGET_VIEW_MIME_TYPE, widgetRendererSource } from './live';
 import { GraphView } from './graphview';
@@ -27,11 +28,8 @@ import { SELECTED_EVENT } from './widget';
 export { WIDGET_VIEW_MIME_TYPE } from './live';
 export { COMPARISON_MIME_TYPE } from './comparison';
 
-/**
- * The MIME type of a kerasviz view payload (labextension/VIEW_PAYLOAD.md); the
- * same string as `kerasviz.mimebundle.MIME_TYPE` in Python.
- */
-export const MIME_TYPE = 'application/vnd.kerasviz.graph+json';
+/** The MIME type of a kerasviz view payload (labextension/VIEW_PAYLOAD.md). */
+export { MIME_TYPE } from './contract';
 
 /**
  * The class name added to the renderer's node.

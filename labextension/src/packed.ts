@@ -11,17 +11,10 @@
  * format, RFC 1950) and `TextDecoder`, in browsers and in Node >= 18 alike.
  */
 
-/** The version of the packed envelope (`kerasviz_packed`) this renderer reads. */
-export const PACKED_VERSION = 1;
+import { MAX_UNPACKED_BYTES, PACKED_ENCODING, PACKED_VERSION } from './contract';
 
-/** The one encoding of `data` there is. */
-export const PACKED_ENCODING = 'zlib+base64';
-
-/**
- * The most bytes a packed output may inflate to: a crafted notebook cannot make
- * the page hold more (`kerasviz.mimebundle.MAX_UNPACKED_BYTES`, the same number).
- */
-export const MAX_UNPACKED_BYTES = 256 * 1024 * 1024;
+// The envelope's constants are shared with Python (kerasviz/schema/contract.json).
+export { MAX_UNPACKED_BYTES, PACKED_ENCODING, PACKED_VERSION } from './contract';
 
 /** A packed envelope, as far as its shape goes (see {@link isPacked}). */
 export interface IPackedEnvelope {
