@@ -187,4 +187,3 @@ def bundled_stylesheet_json() -> str:
     import json
 
     return json.dumps(stylesheet(), indent=1, ensure_ascii=False) + "\n"
-
