@@ -67,7 +67,7 @@ class KerasvizMagics(Magics):
             from .widgets.comparison import compare
 
             try:
-                return compare(model, **_without_select(ViewOptions.from_args(args)))
+                return compare(model, options=ViewOptions.from_args(args))
             except (TypeError, ValueError) as e:
                 raise UsageError(str(e)) from None
         return self._show(model, args)

@@ -124,3 +124,18 @@ def test_magic_flags_come_from_the_options():
     flags = {a.option_strings[0] for a in cell._actions if a.option_strings}
     assert {"--rankdir", "--no-shapes", "--expand-nested"} <= flags
     assert "--select" not in flags  # a cell shows every model it makes
+
+
+def test_compare_takes_the_same_options(keras):
+    m = keras.Sequential(
+        [keras.Input((4,)), keras.layers.Dense(3, name="d"), keras.layers.Dense(1)],
+        name="small",
+    )
+    view = kerasviz.compare(m, ViewOptions(rankdir="LR"), show_shapes=False, select="d")
+    for column in view.data["columns"]:
+        assert column["view"]["options"]["rankdir"] == "LR"
+        assert column["view"]["options"]["show_shapes"] is False
+    assert view.selected == ["d", "d"]
+    with pytest.raises(TypeError, match="compare\\(\\) got an unknown option 'colour'"):
+        kerasviz.compare(m, colour="red")
+    assert "select : " in inspect.getdoc(kerasviz.compare)

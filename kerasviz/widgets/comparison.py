@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import difflib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import anywidget
@@ -18,11 +18,9 @@ from ..codegen.generate import check_codegen_model
 from ..codegen.reasons import Reason, group_reasons, reason_records
 from ..mimebundle import COMPARISON_VERSION, comparison_bundle
 from ..view import view_payload
+from ..view.options import ViewOptions, document_options, options_from
 from ._bundle import bundle_path
 from ._weights import find_layer, weight_stats
-
-#: The display options ``compare(**options)`` passes to both graphs.
-VIEW_OPTIONS = ("rankdir", "show_shapes", "expand_nested")
 
 
 class Comparison(anywidget.AnyWidget):
@@ -279,7 +277,13 @@ def _payload(title: str, columns: list[dict], **parts: Any) -> dict[str, Any]:
     }
 
 
-def compare(model_a: Any, model_b: Any = None, **options: Any) -> Comparison:
+@document_options
+def compare(
+    model_a: Any,
+    model_b: Any = None,
+    options: ViewOptions | Mapping[str, Any] | None = None,
+    **view_options: Any,
+) -> Comparison:
     """The model in both Keras APIs with a checked verdict, or a diff of two models.
 
     Parameters
@@ -288,35 +292,35 @@ def compare(model_a: Any, model_b: Any = None, **options: Any) -> Comparison:
         A built Sequential or Functional model.
     model_b : keras.Model, optional
         A second model: show what differs between the two instead.
-    **options
-        Display options of both graphs: ``rankdir`` ("TB" or "LR"),
-        ``show_shapes``, ``expand_nested``.
+    options : ViewOptions or dict, optional
+        The display options of both graphs as one object; keyword options override
+        it.
+    {view_options}
 
     Examples
     --------
     >>> import keras, kerasviz
-    >>> m = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
-    >>> view = kerasviz.compare(m)
-    >>> view.verdict.equivalent
-    True
+    >>> m = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, name="d")])
+    >>> view = kerasviz.compare(m, rankdir="LR", select="d")
+    >>> view.verdict.equivalent, view.selected
+    (True, ['d', 'd'])
     """
     check_codegen_model(model_a, "compare()")
-    unknown = sorted(set(options) - set(VIEW_OPTIONS))
-    if unknown:
-        raise TypeError(
-            f"Unrecognized keyword arguments: {unknown}. compare() takes the display "
-            f"options {', '.join(VIEW_OPTIONS)}. Received: options={options!r}"
-        )
+    opts = options_from("compare()", options, view_options)
+    graph_options = opts.replace(select=None)  # the pair is selected below
     if model_b is not None:
         check_codegen_model(model_b, "compare()")
-        return _diff_view(model_a, model_b, options)
-    reasons = reason_records(model_a)
-    if reasons:
-        return _not_sequential_view(model_a, reasons, options)
-    return _both_apis_view(model_a, options)
+        view = _diff_view(model_a, model_b, graph_options)
+    elif reasons := reason_records(model_a):
+        view = _not_sequential_view(model_a, reasons, graph_options)
+    else:
+        view = _both_apis_view(model_a, graph_options)
+    if opts.select is not None:
+        view.select(opts.select)
+    return view
 
 
-def _both_apis_view(model: Any, options: dict[str, Any]) -> Comparison:
+def _both_apis_view(model: Any, options: ViewOptions) -> Comparison:
     import keras
 
     seq_code, fn_code = to_code(model, "sequential"), to_code(model, "functional")
@@ -332,9 +336,9 @@ def _both_apis_view(model: Any, options: dict[str, Any]) -> Comparison:
     else:
         _copy_weights(fn_model, seq_model, {b: a for a, b in report.mapping.items()})
     columns = [
-        _column("Sequential", view_payload(seq_model, **options), code=seq_code,
+        _column("Sequential", view_payload(seq_model, options), code=seq_code,
                 code_title="Sequential API"),
-        _column("Functional", view_payload(fn_model, **options), code=fn_code,
+        _column("Functional", view_payload(fn_model, options), code=fn_code,
                 code_title="Functional API"),
     ]  # fmt: skip
     verdict = {
@@ -374,10 +378,10 @@ def _reason_marks(reasons: list[Reason]) -> dict[str, str]:
 
 
 def _not_sequential_view(
-    model: Any, reasons: list[Reason], options: dict[str, Any]
+    model: Any, reasons: list[Reason], options: ViewOptions
 ) -> Comparison:
     groups = group_reasons(reasons)
-    view = view_payload(model, highlight=_reason_marks(reasons), **options)
+    view = view_payload(model, options, highlight=_reason_marks(reasons))
     columns = [
         _column(
             "Why not Sequential",
@@ -396,15 +400,15 @@ def _not_sequential_view(
     return Comparison(data, (None, model), reasons=[r.text for r in reasons])
 
 
-def _diff_view(a: Any, b: Any, options: dict[str, Any]) -> Comparison:
+def _diff_view(a: Any, b: Any, options: ViewOptions) -> Comparison:
     diff = diff_models(a, b)
     mark_a = {r: "only in the first model" for r in diff.removed}
     mark_b = {r: "only in the second model" for r in diff.added}
     for c in diff.changed:
         mark_a[c.a] = mark_b[c.b] = "; ".join(c.changes)
     columns = [
-        _column(a.name, view_payload(a, highlight=mark_a, **options)),
-        _column(b.name, view_payload(b, highlight=mark_b, **options)),
+        _column(a.name, view_payload(a, options, highlight=mark_a)),
+        _column(b.name, view_payload(b, options, highlight=mark_b)),
     ]
     rows = diff.rows()
     parts: dict[str, Any] = {"mapping": diff.mapping}
