@@ -306,6 +306,8 @@ def compare(
     (True, ['d', 'd'])
     """
     check_codegen_model(model_a, "compare()")
+    if isinstance(model_b, ViewOptions) and options is None:
+        model_b, options = None, model_b  # compare(model, ViewOptions(...))
     opts = options_from("compare()", options, view_options)
     graph_options = opts.replace(select=None)  # the pair is selected below
     if model_b is not None:
