@@ -10,27 +10,36 @@ from __future__ import annotations
 
 from typing import Any
 
-#: Legend: colour and label of every node kind (ModelGraph ``kind``). Chosen so that
+from .contract import KIND_LABELS
+
+#: Colour of every node kind (ModelGraph ``kind``; the kinds and their labels are
+#: kerasviz/schema/contract.json's, which both sides read). Chosen so that
 #: every two families differ clearly (tests/test_style.py): CIE ΔE76 of at least 23
 #: between the colours, at least 11 under simulated protanopia and deuteranopia,
 #: at least 6.5 between the node fills (NODE_FILL_OPACITY over white or JupyterLab
 #: Dark's #111111), and every colour at least 2:1 against both backgrounds.
+KIND_COLORS: dict[str, str] = {
+    "input": "#008b46",
+    "dense": "#2e74a2",
+    "conv": "#d17417",
+    "pooling": "#00b9b9",
+    "normalization": "#a22e8b",
+    "activation": "#d1a217",
+    "dropout": "#8ba25d",
+    "recurrent": "#e84646",
+    "attention": "#ff74b9",
+    "embedding": "#745d00",
+    "merge": "#17d15d",
+    "reshape": "#2e745d",
+    "model": "#008be8",
+    "op": "#8b8bd1",
+    "other": "#a28b8b",
+}
+
+#: Legend: colour and label of every node kind, in legend order.
 KIND_STYLES: dict[str, dict[str, str]] = {
-    "input": {"color": "#008b46", "label": "Input"},
-    "dense": {"color": "#2e74a2", "label": "Dense"},
-    "conv": {"color": "#d17417", "label": "Convolution"},
-    "pooling": {"color": "#00b9b9", "label": "Pooling"},
-    "normalization": {"color": "#a22e8b", "label": "Normalization"},
-    "activation": {"color": "#d1a217", "label": "Activation"},
-    "dropout": {"color": "#8ba25d", "label": "Dropout / noise"},
-    "recurrent": {"color": "#e84646", "label": "Recurrent"},
-    "attention": {"color": "#ff74b9", "label": "Attention"},
-    "embedding": {"color": "#745d00", "label": "Embedding"},
-    "merge": {"color": "#17d15d", "label": "Merge"},
-    "reshape": {"color": "#2e745d", "label": "Reshape"},
-    "model": {"color": "#008be8", "label": "Nested model"},
-    "op": {"color": "#8b8bd1", "label": "keras.ops call"},
-    "other": {"color": "#a28b8b", "label": "Other"},
+    kind: {"color": KIND_COLORS[kind], "label": label}
+    for kind, label in KIND_LABELS.items()
 }
 
 #: Opacity of a node's fill (its family colour over the page background).

@@ -71,8 +71,11 @@ def test_quotes_in_names_stay_text(keras):
         "EfficientNetB7",
     ],
 )
-def test_applications_export_to_svg(keras, name, tmp_path, needs_dot):
-    model = getattr(keras.applications, name)(weights=None)
+def test_applications_export_to_svg(keras, name, tmp_path, needs_dot, request):
+    if name == "ResNet50":  # built once per session (conftest)
+        model = request.getfixturevalue("resnet50")
+    else:
+        model = getattr(keras.applications, name)(weights=None)
     path = save(model, tmp_path / f"{name}.svg", show_shapes=True)
     ids = svg_node_ids(path)
     payload = view_payload(model)
@@ -89,8 +92,8 @@ def test_applications_export_to_svg(keras, name, tmp_path, needs_dot):
     assert root.get("width").endswith("pt")  # natural size: readable at 100 %
 
 
-def test_full_export_of_a_big_model_has_every_layer(keras, tmp_path, needs_dot):
-    model = keras.applications.ResNet50(weights=None)
+def test_full_export_of_a_big_model_has_every_layer(resnet50, tmp_path, needs_dot):
+    model = resnet50
     path = save(model, tmp_path / "r50.svg", collapse_blocks=False)
     assert len(svg_node_ids(path)) == len(model.operations)
     text = path.read_text()
