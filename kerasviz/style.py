@@ -191,7 +191,7 @@ def style_payload(kinds_present: set[str] | None = None) -> dict[str, Any]:
 def bundled_stylesheet_json() -> str:
     """:func:`stylesheet` as the renderer bundles it
     (labextension/src/default_stylesheet.json, written by
-    ``python -m tests._export_fixture``): what it draws a payload with that carries
+    ``python labextension/scripts/make_fixtures.py``): what it draws a payload with that carries
     no stylesheet (tests/test_export_elements.py checks the copy is current)."""
     import json
 

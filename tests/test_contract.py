@@ -210,13 +210,9 @@ def test_typescript_fixtures_are_fresh():
 
 def test_the_fixture_check_notices_a_stale_file(tmp_path, monkeypatch):
     """--check fails, naming the file, when a committed fixture differs."""
-    import importlib.util
+    from tests._fixtures import make_fixtures
 
-    spec = importlib.util.spec_from_file_location(
-        "make_fixtures", LAB / "scripts" / "make_fixtures.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = make_fixtures()
     monkeypatch.setattr(module, "FIXTURES", tmp_path)
     monkeypatch.setattr(module, "make", lambda: {"toy.json": '{"a": 1}\n'})
     (tmp_path / "toy.json").write_text('{"a": 2}\n')

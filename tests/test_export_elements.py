@@ -1,11 +1,13 @@
 """The Python exports follow the renderer's view rules (labextension/src owns them).
 
 - Elements: ``kerasviz.export.cytoscape.cytoscape_elements`` (``to_ipycytoscape``,
-  Graphviz) against ``buildElements`` (elements.ts): tests/_export_fixture.py writes
-  what Python makes for real models; vitest (src/__tests__/export.test.ts) checks
-  the renderer makes the same; here, that the committed fixture is current.
+  Graphviz) against ``buildElements`` (elements.ts): labextension/scripts/
+  make_fixtures.py writes what Python makes for real models; vitest
+  (src/__tests__/export.test.ts) checks the renderer makes the same
+  (tests/test_contract.py, that the committed fixture is current).
 - Shape text: one table of cases (fixtures/shape_text.json) for both sides.
-- Stylesheet: the renderer's copy for payloads without one is style.py's.
+- Stylesheet: the renderer's copy for payloads without one is style.py's (made by
+  the same script, checked by the same test).
 """
 
 from __future__ import annotations
@@ -16,10 +18,9 @@ import pathlib
 import pytest
 
 from kerasviz.export.cytoscape import cytoscape_elements, edge_shape_text
-from kerasviz.style import bundled_stylesheet_json
 from kerasviz.view import view_payload
 from kerasviz.view.elements import shape_text
-from tests._export_fixture import EXPORT_FIXTURE, dumps, make_export_fixture
+from tests._fixtures import make_fixtures
 
 SRC = pathlib.Path(__file__).resolve().parents[1] / "labextension/src"
 TABLE = json.loads((SRC / "__tests__/fixtures/shape_text.json").read_text("utf-8"))
@@ -35,26 +36,9 @@ def test_edge_shape_text_follows_the_table(case):
     assert edge_shape_text(case["shapes"]) == case["text"]
 
 
-def test_committed_export_fixture_is_what_python_makes_now():
-    made = dumps(make_export_fixture())
-    committed = EXPORT_FIXTURE.read_text("utf-8")
-    assert committed == made, (
-        f"{EXPORT_FIXTURE} is out of date: run `python -m tests._export_fixture`, "
-        "then `npm test` in labextension/ (the renderer must make the same elements)"
-    )
-
-
-def test_bundled_stylesheet_is_style_py():
-    copy = (SRC / "default_stylesheet.json").read_text("utf-8")
-    assert copy == bundled_stylesheet_json(), (
-        "labextension/src/default_stylesheet.json differs from kerasviz/style.py: "
-        "run `python -m tests._export_fixture`"
-    )
-
-
 def test_fixture_covers_the_rules_that_differed(keras):
     """The fixture's models exercise each rule the two sides once disagreed on."""
-    fixture = make_export_fixture()
+    fixture = make_fixtures().make_export_fixture()
     nodes, edges = [], []
     for case in fixture["cases"]:
         assert "positions" not in case["payload"]

@@ -300,7 +300,7 @@ def test_unpack_refuses_to_inflate_past_the_limit(monkeypatch):
 
 def test_committed_vitest_fixture_is_a_python_packed_payload():
     """labextension/src/__tests__/fixtures/packed_mlp.json (made by
-    labextension/scripts/packed_fixture.py) is what Python's pack makes."""
+    labextension/scripts/make_fixtures.py) is what Python's pack makes."""
     fixture = json.loads(PACKED_FIXTURE.read_text())
     check_envelope(fixture)
     payload = unpack(fixture)

@@ -9,7 +9,7 @@ edge ids (``e:source->target``), re-routing to collapsed containers and merged
 edges (``count``, shape texts joined by " | ", at most three then "…").
 
 :func:`cytoscape_elements` follows those rules for the exports made in Python,
-with no browser. ``tests/_export_fixture.py`` writes what it makes for real models
+with no browser. ``labextension/scripts/make_fixtures.py`` writes what it makes for real models
 into ``labextension/src/__tests__/fixtures/export_elements.json``; vitest checks
 that ``buildElements`` makes the same on the same payloads, and pytest that the
 committed fixture is what Python makes now.

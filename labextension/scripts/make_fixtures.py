@@ -1,10 +1,22 @@
-"""Write the renderer's test fixtures from real Keras models.
+"""Write every file the renderer's tests read that Python makes, from real models.
 
-The TypeScript tests (labextension/src/__tests__/) read view payloads from
-``src/__tests__/fixtures/<name>.json``. They are made here, by the same
-``view_payload`` the widget and the MIME renderer get, never edited by hand;
-``tests/test_contract.py`` fails when a committed fixture differs from what this
-script makes now, so the two sides cannot drift.
+The TypeScript tests (labextension/src/__tests__/) read, from
+``src/__tests__/fixtures/``:
+
+- ``<name>.json``: view payloads, made by the same ``view_payload`` the widget and
+  the MIME renderer get;
+- ``packed_mlp.json``: a packed output as a notebook stores it
+  (``kerasviz.mimebundle.mime_bundle``), so that Python's zlib + base64 and the
+  browser's ``DecompressionStream`` are tested against each other;
+- ``export_elements.json``: payloads and, per collapsed state, the elements
+  ``kerasviz.export.cytoscape.cytoscape_elements`` makes (``to_ipycytoscape``, the
+  Graphviz export); ``export.test.ts`` checks the renderer makes the same;
+
+and the renderer bundles ``src/default_stylesheet.json``, kerasviz/style.py's
+stylesheet for payloads that carry none. None of them is edited by hand:
+``tests/test_contract.py`` fails when a committed file differs from what this
+script makes now, so the two sides cannot drift. (``shape_text.json`` is the one
+hand-written table: cases both sides run.)
 
     python labextension/scripts/make_fixtures.py          # write them
     python labextension/scripts/make_fixtures.py --check  # exit 1 if any is stale
@@ -23,12 +35,13 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-os.environ["KERAS_BACKEND"] = "tensorflow"
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
 HERE = pathlib.Path(__file__).resolve().parent
-FIXTURES = HERE.parent / "src" / "__tests__" / "fixtures"
+SRC = HERE.parent / "src"
+FIXTURES = SRC / "__tests__" / "fixtures"
 
 #: The seed article's two-input, two-output model (as in tests/conftest.py).
 SEED_SOURCE = """\
@@ -135,6 +148,97 @@ def _lite(payload: dict[str, Any]) -> dict[str, Any]:
     return payload
 
 
+def _export_models() -> list[tuple[str, Any, dict[str, Any]]]:
+    """(name, model, view_payload options): a branching Functional with blocks, a
+    nested model and a marked layer; Sequentials built and unbuilt."""
+    import keras
+
+    layers = keras.layers
+    x = keras.Input((8,), name="x")
+    y = keras.Input((4,), name="y")
+    stem = layers.Dense(16, name="stem")(x)
+    h = layers.Dense(16, name="blk1_dense")(stem)
+    h = layers.BatchNormalization(name="blk1_bn")(h)
+    h = layers.Add(name="blk1_add")([stem, h])
+    a = layers.Dense(16, name="blk2_wide")(h)
+    b = layers.Dense(4, name="blk2_narrow")(a)
+    c = layers.Dense(2, name="blk2_tiny")(b)
+    enc_in = keras.Input((16,), name="enc_in")
+    e = layers.Dense(8, name="enc_dense")(enc_in)
+    enc = keras.Model(enc_in, layers.Dense(8, name="enc_out")(e), name="enc")
+    side = enc(h)
+    proj = layers.Dense(4, name="proj")(y)
+    join = layers.Concatenate(name="join")([a, c, side, proj])
+    out = layers.Dense(1, name="out")(join)
+    branching = keras.Model([x, y], out, name="branching")
+
+    seq = keras.Sequential(
+        [
+            keras.Input((32,), name="seq_in"),
+            layers.Dense(16, name="seq_dense"),
+            layers.Dropout(0.1, name="seq_drop"),
+            layers.Dense(1, name="seq_out"),
+        ],
+        name="seq",
+    )
+    unbuilt = keras.Sequential(
+        [layers.Dense(3, name="p1"), layers.Dense(1, name="p2")], name="unbuilt"
+    )
+    return [
+        ("branching", branching, {"highlight": {"blk2_narrow": "changed: units"}}),
+        ("branching-lr-expanded", branching, {"rankdir": "LR", "expand_nested": True}),
+        ("sequential", seq, {}),
+        ("sequential-no-shapes", seq, {"show_shapes": False}),
+        ("unbuilt", unbuilt, {}),
+    ]
+
+
+def packed_mlp() -> dict[str, Any]:
+    """A small model's output as a notebook stores it (packed, a layer selected)."""
+    import keras
+
+    from kerasviz.mimebundle import MIME_TYPE, mime_bundle
+
+    model = keras.Sequential(
+        [
+            keras.Input((8,), name="x"),
+            keras.layers.Dense(4, activation="relu", name="hidden"),
+            keras.layers.Dense(1, name="score"),
+        ],
+        name="packed_mlp",
+    )
+    return mime_bundle(model, select="hidden")[MIME_TYPE]  # type: ignore[no-any-return]
+
+
+def make_export_fixture() -> dict[str, Any]:
+    """Per model its payload and, per collapsed state (the payload's own, everything
+    open as ``to_ipycytoscape`` draws it, everything closed), the elements Python's
+    exports make."""
+    from kerasviz.export.cytoscape import cytoscape_elements
+    from kerasviz.view import view_payload
+
+    cases = []
+    for name, model, options in _export_models():
+        payload = view_payload(model, **options)
+        containers = sorted(
+            {b["id"] for b in payload["blocks"]} | set(payload["parents"].values())
+        )
+        states = [
+            {
+                "collapsed": list(collapsed),
+                "elements": cytoscape_elements(payload, set(collapsed)),
+            }
+            for collapsed in (payload["collapsed"], [], containers)
+        ]
+        cases.append({"name": name, "payload": payload, "states": states})
+    return {
+        "about": "Written by labextension/scripts/make_fixtures.py: what "
+        "kerasviz.export.cytoscape.cytoscape_elements makes; the renderer's "
+        "buildElements must make the same.",
+        "cases": cases,
+    }
+
+
 #: Fixture name → (model builder, view_payload options, transform).
 CASES: dict[str, tuple[Callable[[], Any], dict[str, Any], Callable | None]] = {
     "seed": (seed, {}, None),
@@ -152,9 +256,11 @@ def text_of(payload: dict[str, Any]) -> str:
 
 
 def make() -> dict[str, str]:
-    """Fixture file name → the text it should hold now."""
+    """File name (under src/, or under fixtures/ for a bare name) → the text it
+    should hold now."""
     import keras
 
+    from kerasviz.style import bundled_stylesheet_json
     from kerasviz.view import view_payload
 
     out = {}
@@ -164,6 +270,14 @@ def make() -> dict[str, str]:
         if transform is not None:
             payload = transform(payload)
         out[f"{name}.json"] = text_of(payload)
+    keras.backend.clear_session()
+    out["packed_mlp.json"] = text_of(packed_mlp())
+    keras.backend.clear_session()
+    out["export_elements.json"] = (
+        json.dumps(make_export_fixture(), indent=1, sort_keys=True, ensure_ascii=False)
+        + "\n"
+    )
+    out["../../default_stylesheet.json"] = bundled_stylesheet_json()
     return out
 
 
@@ -175,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     stale = []
     for name, text in make().items():
-        path = FIXTURES / name
+        path = (FIXTURES / name).resolve()
         if path.is_file() and path.read_text(encoding="utf-8") == text:
             continue
         stale.append(name)

@@ -9,7 +9,7 @@
  * ids (`e:source->target`), re-routing and merging. Python's exports
  * (`to_ipycytoscape`, Graphviz: kerasviz/export/cytoscape.py) follow them;
  * src/__tests__/export.test.ts checks the two agree on real models
- * (fixtures/export_elements.json, written by tests/_export_fixture.py).
+ * (fixtures/export_elements.json, written by scripts/make_fixtures.py).
  */
 
 import { formatShape } from './format';

@@ -129,7 +129,7 @@ export function watchTheme(onChange: () => void): () => void {
 /**
  * What a payload that carries no stylesheet is drawn with: kerasviz/style.py's
  * stylesheet as of this build (default_stylesheet.json, written by
- * `python -m tests._export_fixture`; tests/test_view.py fails when the copy differs).
+ * `python labextension/scripts/make_fixtures.py`; tests/test_contract.py fails when the copy differs).
  * The look has one owner, style.py: this file only resolves its variables.
  */
 export const DEFAULT_STYLESHEET: ReadonlyArray<IStyleRule> =

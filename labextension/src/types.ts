@@ -122,7 +122,7 @@ export interface IViewPayload {
   style: IViewStyle;
   options: IViewOptions;
   /**
-   * Precomputed positions (rankdir TB, model units) of every non-container node, for graphs above options.dagre_max_nodes; null otherwise.
+   * Ignored. Outputs saved by kerasviz before the renderer owned the layout carry precomputed positions (or null) here; Python sends none now.
    */
   positions?: {
     [k: string]: Point;
@@ -352,9 +352,6 @@ export interface IStyleRule {
 }
 /**
  * Display options.
- *
- * This interface was referenced by `IViewPayload`'s JSON-Schema
- * via the `definition` "options".
  */
 export interface IViewOptions {
   /**
@@ -366,7 +363,31 @@ export interface IViewOptions {
    */
   show_shapes: boolean;
   /**
-   * Above this many visible nodes the renderer does not run dagre.
+   * Above this many visible nodes the renderer lays the view out with its own layered layout, not dagre.
+   */
+  dagre_max_nodes: number;
+  /**
+   * Node id selected at first view.
+   */
+  selected: string | null;
+}
+/**
+ * Display options.
+ *
+ * This interface was referenced by `IViewPayload`'s JSON-Schema
+ * via the `definition` "options".
+ */
+export interface IViewOptions1 {
+  /**
+   * Layout direction.
+   */
+  rankdir: 'TB' | 'LR';
+  /**
+   * Show output shapes as edge labels.
+   */
+  show_shapes: boolean;
+  /**
+   * Above this many visible nodes the renderer lays the view out with its own layered layout, not dagre.
    */
   dagre_max_nodes: number;
   /**

@@ -2,7 +2,7 @@
 /**
  * Python's exports (to_ipycytoscape, Graphviz: kerasviz/export/cytoscape.py)
  * follow the renderer's rules: on the same payloads of real models
- * (fixtures/export_elements.json, written by tests/_export_fixture.py),
+ * (fixtures/export_elements.json, written by scripts/make_fixtures.py),
  * buildElements makes the very elements Python made; and both sides write
  * shapes by one table of cases (fixtures/shape_text.json).
  */

@@ -20,7 +20,7 @@ import { validatePayload } from '../validate';
 import { SELECTED_EVENT } from '../widget';
 import { loadPayload } from './helpers';
 
-/** Made by Python: labextension/scripts/packed_fixture.py (kerasviz.mimebundle.pack). */
+/** Made by Python: labextension/scripts/make_fixtures.py (kerasviz.mimebundle.pack). */
 function pythonFixture(): Record<string, unknown> {
   const path = join(__dirname, 'fixtures', 'packed_mlp.json');
   return JSON.parse(readFileSync(path, 'utf-8')) as Record<string, unknown>;
