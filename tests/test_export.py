@@ -65,10 +65,10 @@ def test_quotes_in_names_stay_text(keras):
     [
         "MobileNetV2",
         "ResNet50",
-        "DenseNet121",
+        pytest.param("DenseNet121", marks=pytest.mark.slow),
         "EfficientNetB0",
-        "NASNetMobile",
-        "EfficientNetB7",
+        pytest.param("NASNetMobile", marks=pytest.mark.slow),
+        pytest.param("EfficientNetB7", marks=pytest.mark.slow),
     ],
 )
 def test_applications_export_to_svg(keras, name, tmp_path, needs_dot, request):

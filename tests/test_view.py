@@ -95,6 +95,7 @@ def test_resnet50_blocks_and_collapse(resnet50):
     assert len([n for n in full["nodes"] if "kv-container" not in n["classes"]]) == 177
 
 
+@pytest.mark.slow
 def test_nasnet_cells_and_efficientnet_blocks(keras):
     g = graph_of(keras.applications.NASNetMobile(weights=None), expand_nested=True)
     blocks, member_of = find_blocks(g)
