@@ -69,6 +69,8 @@ async function typesSource() {
     bannerComment: '',
     additionalProperties: false,
     unreachableDefinitions: true,
+    // arrays stay arrays (a tuple type would refuse what validation lets through)
+    ignoreMinAndMaxItems: true,
     format: false,
     // `x-ts-name` names a type; anything else keeps json-schema-to-typescript's name.
     customName: schema => schema['x-ts-name'],

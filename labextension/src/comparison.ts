@@ -9,69 +9,21 @@ import { Widget } from '@lumino/widgets';
 
 import { ComparisonView } from './comparisonview';
 import type { GraphView } from './graphview';
-import type { IViewPayload, IWeightStats } from './types';
+import type { IComparisonPayload, IWeightStats } from './types';
 
 export { COMPARISON_MIME_TYPE, COMPARISON_VERSION } from './contract';
 export { ComparisonView, validateComparison, type ComparisonResult } from './comparisonview';
 
-/** One side of a comparison. */
-export interface IComparisonColumn {
-  title: string;
-  /** A view payload, or null for a side without a graph ("Why not Sequential"). */
-  view: IViewPayload | null;
-  code: string | null;
-  code_title: string | null;
-  notes: string[];
-  /**
-   * Reasons grouped by kind ("16 merges: a, b, c, ... and 13 more"), each opening to
-   * every reason; when present they replace the notes after the first.
-   */
-  reason_groups: IReasonGroup[];
-}
-
-/** Reasons of one kind: a summary line and every reason. */
-export interface IReasonGroup {
-  summary: string;
-  reasons: IReason[];
-}
-
-/** One reason a model cannot be Sequential, and the node ids (layers) it names. */
-export interface IReason {
-  text: string;
-  nodes: string[];
-}
-
-/** The verdict of a comparison. */
-export interface IVerdict {
-  title: string;
-  ok: boolean;
-  lines: string[];
-}
-
-/** The layers one row of the table of differences is about, on each side. */
-export interface IRowNodes {
-  left: string[];
-  right: string[];
-}
-
-/** The table of differences of two models. */
-export interface IDiffTable {
-  head: string[];
-  rows: string[][];
-  /** Per row, the node ids it is about (data: never read back out of the cells). */
-  row_nodes: IRowNodes[];
-}
-
-/** What `Comparison.saved_payload()` writes (kerasviz/schema/comparison.schema.json). */
-export interface IComparisonPayload {
-  kerasviz_comparison: number;
-  title: string;
-  columns: IComparisonColumn[];
-  verdict: IVerdict | null;
-  table: IDiffTable | null;
-  /** Node id in the first column's graph → its counterpart in the second's. */
-  mapping: Record<string, string>;
-}
+// The payload's types are generated from kerasviz/schema/comparison.schema.json.
+export type {
+  IComparisonColumn,
+  IComparisonPayload,
+  IDiffTable,
+  IReason,
+  IReasonGroup,
+  IRowNodes,
+  IVerdict
+} from './types';
 
 /** The selection of a comparison: a node id (or null) per column. */
 export type SelectionPair = [string | null, string | null];

@@ -31,7 +31,7 @@ export type Shape = Dim[];
  * This interface was referenced by `IViewPayload`'s JSON-Schema
  * via the `definition` "point".
  */
-export type Point = [number, number];
+export type Point = number[];
 
 /**
  * A kerasviz.compare() output: the live Comparison widget's `data` trait and the application/vnd.kerasviz.comparison+json output (unpacked). One model in both Keras APIs (two graphs, their code, the verdict), a model that cannot be Sequential (the reasons, one graph), or two models (two graphs and the table of differences). Everything here is drawn as text.
@@ -51,7 +51,7 @@ export interface IComparisonPayload {
    * @minItems 2
    * @maxItems 2
    */
-  columns: [IComparisonColumn, IComparisonColumn];
+  columns: IComparisonColumn[];
   /**
    * The equivalence check (both APIs), or 'same layers and wiring' (two identical models); null otherwise.
    */
@@ -406,7 +406,7 @@ export interface IReasonGroup {
   /**
    * @minItems 1
    */
-  reasons: [IReason, ...IReason[]];
+  reasons: IReason[];
 }
 /**
  * One reason a model cannot be Sequential (kerasviz.codegen.reasons.Reason).
