@@ -9,6 +9,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import pytest
 
+from tests._fixtures import make_fixtures
+
 #: Set by CI: optional peers and tools must be present there, so a test that would
 #: skip for want of one fails instead.
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -64,24 +66,9 @@ def seed_sequential(keras):
 
 
 #: The seed article's two-input, two-output model in Keras 3 form, as source: the
-#: fixture runs it, and browser tests put it in a notebook cell.
-SEED_FUNCTIONAL_SOURCE = """\
-main_input = keras.Input(shape=(100,), dtype="int32", name="main_input")
-x = layers.Embedding(output_dim=512, input_dim=10000, name="embedding")(main_input)
-lstm_out = layers.LSTM(32, name="lstm")(x)
-aux_output = layers.Dense(1, activation="sigmoid", name="aux_output")(lstm_out)
-aux_input = keras.Input(shape=(5,), name="aux_input")
-x = layers.concatenate([lstm_out, aux_input], name="concatenate")
-x = layers.Dense(64, activation="relu", name="dense_a")(x)
-x = layers.Dense(64, activation="relu", name="dense_b")(x)
-x = layers.Dense(64, activation="relu", name="dense_c")(x)
-main_output = layers.Dense(1, activation="sigmoid", name="main_output")(x)
-model = keras.Model(
-    inputs=[main_input, aux_input],
-    outputs=[main_output, aux_output],
-    name="seed_functional",
-)
-"""
+#: fixture runs it, browser tests put it in a notebook cell, and the renderer's
+#: fixtures are made from it (labextension/scripts/make_fixtures.py, one copy).
+SEED_FUNCTIONAL_SOURCE = make_fixtures().SEED_SOURCE
 
 
 @pytest.fixture(scope="session")
@@ -106,23 +93,9 @@ def siamese(keras):
 
 @pytest.fixture(scope="session")
 def nested(keras):
-    """outer Functional -> `mid` Functional -> `deep` Sequential, plus a `tail` Sequential."""
-    layers = keras.layers
-    deep = keras.Sequential(
-        [keras.Input((6,), name="deep_in"), layers.Dense(6, name="deep_dense")],
-        name="deep",
-    )
-    mid_in = keras.Input((6,), name="mid_in")
-    mid = keras.Model(
-        mid_in, deep(layers.Dense(6, name="mid_dense")(mid_in)), name="mid"
-    )
-    tail = keras.Sequential(
-        [keras.Input((6,), name="tail_in"), layers.Dense(3, name="tail_dense")],
-        name="tail",
-    )
-    outer_in = keras.Input((6,), name="outer_in")
-    out = layers.Dense(1, name="head")(tail(mid(outer_in)))
-    return keras.Model(outer_in, out, name="outer")
+    """outer Functional -> `mid` Functional -> `deep` Sequential, plus a `tail` Sequential
+    (the renderer's `nested` fixture is made from the same builder)."""
+    return make_fixtures().nested()
 
 
 @pytest.fixture(scope="session")
