@@ -6,8 +6,8 @@ import { COMPARISON_VERSION, validateComparison, type SelectionPair } from '../c
 import { ComparisonView } from '../comparisonview';
 import { COMPARISON_MIME_TYPE, GraphOutput, rendererFactory } from '../index';
 import type { IWeightStats } from '../types';
-import widget, { type IWidgetModel } from '../widget';
-import { loadPayload } from './helpers';
+import widget from '../widget';
+import { fakeWidgetModel, loadPayload } from './helpers';
 
 const EVIL = '<img src=x onerror="window.__kvPwned=1">';
 
@@ -352,37 +352,7 @@ describe('the comparison view with a host (the live widget)', () => {
 
 /** A stand-in for anywidget's model of a Comparison. */
 function comparisonModel(data: unknown) {
-  const traits: Record<string, unknown> = { data, selected: ['in', null] };
-  const listeners = new Map<string, Set<(...args: any[]) => void>>();
-  const sent: unknown[] = [];
-  const saved: unknown[] = [];
-  const model: IWidgetModel = {
-    get: name => traits[name],
-    set: (name, value) => {
-      traits[name] = value;
-    },
-    save_changes: () => saved.push(traits.selected),
-    on: (event, cb) => {
-      if (!listeners.has(event)) {
-        listeners.set(event, new Set());
-      }
-      listeners.get(event)!.add(cb);
-    },
-    off: (event, cb) => {
-      if (event && cb) {
-        listeners.get(event)?.delete(cb);
-      }
-    },
-    send: content => {
-      sent.push(content);
-    }
-  };
-  const emit = (event: string, ...args: unknown[]) => {
-    for (const cb of listeners.get(event) ?? []) {
-      cb(...args);
-    }
-  };
-  return { model, traits, sent, saved, emit, listeners };
+  return fakeWidgetModel({ data, selected: ['in', null] });
 }
 
 describe('the anywidget entry, given a comparison', () => {

@@ -6,7 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { vi } from 'vitest';
+
 import type { IEdgeData, IElementDef, INodeData } from '../elements';
+import type { IWidgetModel } from '../widget';
 import type { IViewPayload } from '../types';
 import { ViewGraph } from '../viewgraph';
 
@@ -47,4 +50,44 @@ export function edgesOf(elements: IElementDef[]): Map<string, IEdgeData & { clas
     }
   }
   return out;
+}
+
+/**
+ * A stand-in for anywidget's model: traits in a plain object, sends and saves
+ * recorded (`saved` gets the selection at each save), events dispatched by `emit`.
+ */
+export function fakeWidgetModel(initial: Record<string, unknown> = {}) {
+  const traits: Record<string, unknown> = { ...initial };
+  const listeners = new Map<string, Set<(...args: any[]) => void>>();
+  const sent: unknown[] = [];
+  const saved: unknown[] = [];
+  const model: IWidgetModel = {
+    get: name => traits[name],
+    set: (name, value) => {
+      traits[name] = value;
+    },
+    save_changes: vi.fn(() => {
+      saved.push(traits.selected);
+    }),
+    on: (event, cb) => {
+      if (!listeners.has(event)) {
+        listeners.set(event, new Set());
+      }
+      listeners.get(event)!.add(cb);
+    },
+    off: (event, cb) => {
+      if (event && cb) {
+        listeners.get(event)?.delete(cb);
+      }
+    },
+    send: vi.fn(content => {
+      sent.push(content);
+    })
+  };
+  const emit = (event: string, ...args: unknown[]) => {
+    for (const cb of listeners.get(event) ?? []) {
+      cb(...args);
+    }
+  };
+  return { model, traits, sent, saved, emit, listeners };
 }

@@ -4,29 +4,13 @@ import { describe, expect, it, vi } from 'vitest';
 import { GraphView } from '../graphview';
 import type { IViewPayload } from '../types';
 import { checkPayload } from '../viewgraph';
-import widget, { type IWidgetModel } from '../widget';
-import { loadPayload } from './helpers';
+import widget from '../widget';
+import { fakeWidgetModel, loadPayload } from './helpers';
 
 /** A stand-in for anywidget's model. */
 function fakeModel(data: IViewPayload) {
-  const state: Record<string, unknown> = { data, selected: null };
-  const listeners = new Map<string, Array<(...a: any[]) => void>>();
-  const model: IWidgetModel = {
-    get: k => state[k],
-    set: (k, v) => {
-      state[k] = v;
-    },
-    save_changes: vi.fn(),
-    on: (e, cb) => listeners.set(e, [...(listeners.get(e) ?? []), cb]),
-    off: (e, cb) =>
-      listeners.set(
-        e!,
-        (listeners.get(e!) ?? []).filter(x => x !== cb)
-      ),
-    send: vi.fn()
-  };
-  const emit = (e: string) => (listeners.get(e) ?? []).forEach(cb => cb());
-  return { model, state, emit, listeners };
+  const { traits: state, ...rest } = fakeWidgetModel({ data, selected: null });
+  return { state, ...rest };
 }
 
 describe('checkPayload', () => {

@@ -1,37 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
-import { WeightStatsClient, type IWidgetModel } from '../widget';
+import { WeightStatsClient } from '../widget';
+import { fakeWidgetModel } from './helpers';
 
-/** A stand-in for anywidget's model: records sends, dispatches events. */
-function fakeModel() {
-  const listeners = new Map<string, Set<(...args: any[]) => void>>();
-  const sent: unknown[] = [];
-  const model: IWidgetModel = {
-    get: () => undefined,
-    set: () => undefined,
-    save_changes: () => undefined,
-    on: (event, cb) => {
-      if (!listeners.has(event)) {
-        listeners.set(event, new Set());
-      }
-      listeners.get(event)!.add(cb);
-    },
-    off: (event, cb) => {
-      if (event && cb) {
-        listeners.get(event)?.delete(cb);
-      }
-    },
-    send: content => {
-      sent.push(content);
-    }
-  };
-  const emit = (event: string, ...args: unknown[]) => {
-    for (const cb of listeners.get(event) ?? []) {
-      cb(...args);
-    }
-  };
-  return { model, sent, emit, listeners };
-}
+const fakeModel = () => fakeWidgetModel();
 
 afterEach(() => {
   vi.useRealTimers();
