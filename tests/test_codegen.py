@@ -86,7 +86,9 @@ def zoo(keras, request):
 
     def get(name):
         if name not in cache:
-            if name in ("MobileNetV2", "ResNet50", "DenseNet121"):
+            if name == "ResNet50":  # built once per session (conftest)
+                cache[name] = request.getfixturevalue("resnet50")
+            elif name in ("MobileNetV2", "DenseNet121"):
                 cache[name] = getattr(keras.applications, name)(weights=None)
             elif name in globals():
                 cache[name] = globals()[name](keras)

@@ -12,6 +12,7 @@ import referencing
 import traitlets
 
 import kerasviz
+from kerasviz import contract
 from kerasviz.codegen import to_code
 from kerasviz.codegen.diff import diff_models
 from kerasviz.graph.schema import validate
@@ -181,6 +182,8 @@ def test_weight_stats_for_either_graph(keras):
     assert sent[0]["stats"][0]["std"] > 0  # a real kernel, not zeros
     view._on_custom_msg(view, {"type": "weight_stats", "node": "nope", "column": 1}, [])
     assert sent[-1]["error"].startswith("KeyError")
+    for reply in sent:  # each follows kerasviz/schema/weight_stats.schema.json
+        contract.validate(reply, "weight_stats")
 
 
 # ---- a model that cannot be Sequential
@@ -214,9 +217,9 @@ def test_not_sequential_shows_reasons_with_their_node_ids(seed_functional):
 
 
 @pytest.mark.slow
-def test_resnet50_reasons_are_grouped_by_kind(keras):
+def test_resnet50_reasons_are_grouped_by_kind(resnet50):
     """32 reasons of two kinds read as two lines that open to every reason."""
-    model = keras.applications.ResNet50(weights=None)
+    model = resnet50
     view = kerasviz.compare(model)
     assert len(view.reasons) == 32
     column = live(view)["columns"][0]

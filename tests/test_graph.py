@@ -372,8 +372,11 @@ APPLICATIONS = [
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", APPLICATIONS)
-def test_keras_applications(keras, name):
-    model = getattr(keras.applications, name)(weights=None)
+def test_keras_applications(keras, name, request):
+    if name == "ResNet50":  # built once per session (conftest)
+        model = request.getfixturevalue("resnet50")
+    else:
+        model = getattr(keras.applications, name)(weights=None)
     g = graph_of(model)
     d = check_payload(g)
     assert len(g.nodes) == len(model.operations)

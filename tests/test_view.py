@@ -13,11 +13,6 @@ from kerasviz.view import find_blocks, view_payload
 from kerasviz.view.blocks import is_auto_name, snake_case
 
 
-@pytest.fixture(scope="module")
-def resnet50(keras):
-    return keras.applications.ResNet50(weights=None)
-
-
 def test_snake_case_and_auto_names():
     assert snake_case("Conv2D") == "conv2d"
     assert snake_case("BatchNormalization") == "batch_normalization"

@@ -7,6 +7,7 @@ import json
 import pytest
 
 import kerasviz
+from kerasviz import contract
 from kerasviz.widgets import Explorer
 
 
@@ -84,6 +85,8 @@ def test_weight_stats_message(seed_functional):
     json.dumps(reply, allow_nan=False)
     ex._handle_custom_msg({"type": "weight_stats", "node": "ghost"}, [])
     assert sent[1]["error"].startswith("KeyError")
+    for message in sent:  # both replies follow kerasviz/schema/weight_stats.schema.json
+        contract.validate(message, "weight_stats")
 
 
 def test_weight_stats_inside_nested_model(nested):
