@@ -19,6 +19,7 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 #: The command that installs each optional peer a test imports (said when it skips).
 INSTALL = {
     "torch": "pip install torch",
+    "jax": "pip install jax",
     "tf_keras": "pip install --no-deps tf-keras",
     "playwright": "pip install -e '.[test]'",
     "jupyterlab": "pip install -e '.[test]'",
@@ -109,3 +110,15 @@ def nasnet_large(keras):
 def resnet50(keras):
     """keras.applications.ResNet50(weights=None) (177 layers), built once per session."""
     return keras.applications.ResNet50(weights=None)
+
+
+def application(keras, name: str):
+    """``keras.applications.<name>(weights=None)``; skipped where Keras itself will
+    not build it (NASNetMobile on the torch backend raises "not available with the
+    torch backend")."""
+    try:
+        return getattr(keras.applications, name)(weights=None)
+    except ValueError as e:
+        if "not available with the" in str(e) and "backend" in str(e):
+            pytest.skip(f"Keras does not build {name} on this backend: {e}")
+        raise

@@ -13,7 +13,7 @@ from kerasviz.export import save, to_dot
 from kerasviz.export.cytoscape import cytoscape_elements
 from kerasviz.view import view_payload
 
-from .conftest import IN_CI
+from .conftest import IN_CI, application
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -75,7 +75,7 @@ def test_applications_export_to_svg(keras, name, tmp_path, needs_dot, request):
     if name == "ResNet50":  # built once per session (conftest)
         model = request.getfixturevalue("resnet50")
     else:
-        model = getattr(keras.applications, name)(weights=None)
+        model = application(keras, name)
     path = save(model, tmp_path / f"{name}.svg", show_shapes=True)
     ids = svg_node_ids(path)
     payload = view_payload(model)

@@ -11,7 +11,7 @@ import kerasviz
 from kerasviz.graph import ModelGraph, graph_of
 from kerasviz.graph.schema import validate
 
-from .conftest import optional_import
+from .conftest import application, optional_import
 
 
 def edge_set(g, *fields):
@@ -376,7 +376,7 @@ def test_keras_applications(keras, name, request):
     if name == "ResNet50":  # built once per session (conftest)
         model = request.getfixturevalue("resnet50")
     else:
-        model = getattr(keras.applications, name)(weights=None)
+        model = application(keras, name)
     g = graph_of(model)
     d = check_payload(g)
     assert len(g.nodes) == len(model.operations)

@@ -223,8 +223,10 @@ def _compare_outputs(
     rng = np.random.default_rng(seed)
     inputs = [_random_input(t, rng) for t in compat.flatten(a.inputs)]
     feed = inputs[0] if len(inputs) == 1 else inputs
-    ya = [np.asarray(y) for y in compat.flatten(a(feed, training=False))]
-    yb = [np.asarray(y) for y in compat.flatten(clone(feed, training=False))]
+    # convert_to_numpy: a torch output needs detaching, a JAX one is a device array
+    to_numpy = compat.keras_module().ops.convert_to_numpy
+    ya = [to_numpy(y) for y in compat.flatten(a(feed, training=False))]
+    yb = [to_numpy(y) for y in compat.flatten(clone(feed, training=False))]
     if [y.shape for y in ya] != [y.shape for y in yb]:
         return None, (
             f"outputs differ in shape: {[y.shape for y in ya]} vs "

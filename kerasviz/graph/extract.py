@@ -110,6 +110,11 @@ def entry_point(name: str) -> Callable[[_F], _F]:
 def _check_model(obj: Any) -> None:
     """Raise a clear TypeError unless ``obj`` is a Keras 3 layer or model."""
     mods = [getattr(c, "__module__", "") or "" for c in type(obj).__mro__]
+    # Keras first: on the torch backend a Keras 3 layer is also a torch.nn.Module.
+    if any(m.startswith("keras.") for m in mods):
+        keras = compat.keras_module()
+        if isinstance(obj, keras.Operation):
+            return
     hint = ""
     if any(
         m.startswith("tf_keras") or m.startswith("tensorflow.python.keras")
@@ -125,10 +130,6 @@ def _check_model(obj: Any) -> None:
             " This is a PyTorch module; kerasviz reads Keras models. A Keras 3 model "
             "can run on the torch backend (KERAS_BACKEND=torch)."
         )
-    elif any(m.startswith("keras.") for m in mods):
-        keras = compat.keras_module()
-        if isinstance(obj, keras.Operation):
-            return
     elif obj is None:
         hint = " Did a function that should return the model return nothing?"
     elif isinstance(obj, str):
