@@ -16,6 +16,7 @@ from ..codegen.diff import ModelDiff, diff_models
 from ..codegen.equivalence import EquivalenceReport
 from ..codegen.generate import check_codegen_model
 from ..codegen.reasons import Reason, group_reasons, reason_records
+from ..graph.extract import graph_and_layers
 from ..mimebundle import COMPARISON_VERSION, comparison_bundle
 from ..view import view_payload
 from ..view.options import ViewOptions, document_options, options_from
@@ -360,14 +361,18 @@ def _both_apis_view(model: Any, options: ViewOptions) -> Comparison:
 def _copy_weights(source: Any, target: Any, mapping: dict[str, str]) -> None:
     """Set the weights of each layer of ``target`` to its counterpart's in ``source``
     (``mapping``: node id in ``source`` → node id in ``target``)."""
+    # Each model read once (not once per layer): the reader's id → layer maps.
+    src_layers = graph_and_layers(source, expand_nested=True)[1]
+    dst_layers = graph_and_layers(target, expand_nested=True)[1]
     for src_id, dst_id in mapping.items():
+        src, dst = src_layers.get(src_id), dst_layers.get(dst_id)
+        if src is None or dst is None:
+            continue  # not a layer both forms reach: it keeps its own weights
         try:
-            src = find_layer(source, src_id, "functional")
-            dst = find_layer(target, dst_id, "functional")
             if getattr(src, "weights", None):
                 dst.set_weights(src.get_weights())
-        except (KeyError, ValueError):
-            continue  # not a layer both forms reach: it keeps its own weights
+        except ValueError:
+            continue
 
 
 def _reason_marks(reasons: list[Reason]) -> dict[str, str]:
