@@ -14,7 +14,7 @@ class Names:
     """Hands out unique, valid Python identifiers derived from layer names."""
 
     def __init__(
-        self, reserved: tuple[str, ...] = ("keras", "layers", "model")
+        self, reserved: tuple[str, ...] = ("keras", "layers", "model", "np")
     ) -> None:
         self._taken = set(reserved)
 
@@ -31,10 +31,21 @@ class Names:
         self._taken.add(candidate)
         return candidate
 
+    def reserve(self, name: str) -> bool:
+        """Take ``name`` exactly (an imported name); False when it is taken."""
+        if name in self._taken:
+            return False
+        self._taken.add(name)
+        return True
+
 
 def is_serialized(value: Any) -> bool:
     """A dict Keras made with ``serialize_keras_object``."""
     return isinstance(value, dict) and set(value) >= _SERIALIZED_KEYS
+
+
+class Source(str):
+    """Python source to write as it is (``keras.ops.gelu``), not as a string."""
 
 
 def literal(value: Any, layer_ctor: Any = None) -> str:
@@ -45,6 +56,8 @@ def literal(value: Any, layer_ctor: Any = None) -> str:
     serialized layer (in a wrapper such as Bidirectional) a layer constructor through
     ``layer_ctor(class_name, config)``.
     """
+    if isinstance(value, Source):
+        return str(value)
     if is_serialized(value):
         module, cls, config = value["module"], value["class_name"], value["config"]
         if cls in ("DTypePolicy", "FloatDTypePolicy") and isinstance(config, dict):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import html
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,7 +12,8 @@ import numpy as np
 
 from ..graph import ModelGraph, graph_of
 from ..graph import _keras_compat as compat
-from .generate import check_codegen_model
+from ._custom import is_function, is_keras_module, one_line
+from .generate import codegen_graph
 
 
 @dataclass
@@ -136,9 +139,18 @@ def check_equivalent(
     >>> kerasviz.check_equivalent(a, ns["model"]).equivalent
     True
     """
-    check_codegen_model(a, "check_equivalent()")
-    check_codegen_model(b, "check_equivalent()")
-    ga, gb = graph_of(a), graph_of(b)
+    with contextlib.ExitStack() as stack:
+        fa = stack.enter_context(codegen_graph(a, "check_equivalent()"))
+        fb = stack.enter_context(codegen_graph(b, "check_equivalent()"))
+        return _check(a, b, fa, fb, rtol, atol, seed)
+
+
+def _check(
+    a: Any, b: Any, fa: Any, fb: Any, rtol: float, atol: float, seed: int
+) -> EquivalenceReport:
+    # A subclassed model is read through the Functional its call() traces to.
+    ga = graph_of(a if fa is compat.graph_owner(a) else fa)
+    gb = graph_of(b if fb is compat.graph_owner(b) else fb)
     mapping, diffs = match_graphs(ga, gb)
     checks = []
     for na in ga.nodes:
@@ -188,7 +200,9 @@ def check_equivalent(
         f"same parameters: {ga.model.params.total:,} "
         f"({ga.model.params.trainable:,} trainable)"
     )
-    max_diff, problem = _compare_outputs(a, b, mapping, rtol, atol, seed)
+    max_diff, problem = _compare_outputs(
+        a, b, fa, fb, ga, gb, mapping, rtol, atol, seed
+    )
     if problem:
         return EquivalenceReport(
             False, [problem], mapping=mapping, max_abs_diff=max_diff
@@ -200,49 +214,135 @@ def check_equivalent(
     return EquivalenceReport(True, [], checks, mapping, max_diff)
 
 
-def _compare_outputs(
-    a: Any, b: Any, mapping: dict[str, str], rtol: float, atol: float, seed: int
-) -> tuple[float | None, str | None]:
+def custom_classes(*models: Any) -> dict[str, type]:
+    """Every class in the models (layers, nested layers, the models) that is not
+    Keras's own, by class name: what ``custom_object_scope`` needs to clone them."""
+    import keras
+
+    found: dict[str, type] = {}
+    stack = list(models)
+    seen: set[int] = set()
+    while stack:
+        obj = stack.pop()
+        if id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        cls = type(obj)
+        if not is_keras_module(cls.__module__):
+            found.setdefault(cls.__name__, cls)
+        if isinstance(obj, keras.layers.Layer):
+            stack.extend(_sublayers(obj))
+            stack.extend(compat.operations(obj) if isinstance(obj, keras.Model) else [])
+    return found
+
+
+def _sublayers(layer: Any) -> list[Any]:
+    """The layers a layer tracks (``Layer._layers``, Keras 3.15), public ones first."""
+    subs = list(getattr(layer, "layers", None) or [])
+    subs += list(getattr(layer, "_layers", None) or [])
+    return subs
+
+
+def _clone(b: Any) -> tuple[Any, str | None]:
+    """A clone of ``b`` with its custom classes in scope; None and why on failure."""
     import keras
 
     try:
-        clone = keras.models.clone_model(b)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with keras.saving.custom_object_scope(custom_classes(b)):
+                clone = keras.models.clone_model(b)
     except Exception as e:
-        return None, f"could not clone the second model to copy weights into: {e}"
-    for la in compat.operations(a):
-        target = mapping.get(la.name)
-        if target is None or not getattr(la, "weights", None):
-            continue
-        try:
-            clone.get_layer(target).set_weights(la.get_weights())
-        except Exception as e:
-            return (
-                None,
-                f"could not copy the weights of {la.name!r} into {target!r}: {e}",
-            )
-    rng = np.random.default_rng(seed)
-    inputs = [_random_input(t, rng) for t in compat.flatten(a.inputs)]
-    feed = inputs[0] if len(inputs) == 1 else inputs
-    # convert_to_numpy: a torch output needs detaching, a JAX one is a device array
+        return None, f"{type(e).__name__}: {one_line(e)}"
+    if not _faithful_clone(b, clone):
+        return None, "the clone lost a function a layer holds"
+    return clone, None
+
+
+def _faithful_clone(b: Any, clone: Any) -> bool:
+    """Keras clones a layer from its config, which can name a different function
+    than the layer holds (``Dense(activation=keras.ops.gelu)`` has ``"gelu"``,
+    read back as ``keras.activations.gelu``): check every function attribute."""
+    ops_b, ops_c = compat.operations(b), compat.operations(clone)
+    if len(ops_b) != len(ops_c):
+        return False
+    for x, y in zip(ops_b, ops_c, strict=True):
+        if type(x) is not type(y):
+            return False
+        for key, value in vars(x).items():
+            if is_function(value) and getattr(y, key, None) is not value:
+                return False
+    return True
+
+
+def _compare_outputs(
+    a: Any,
+    b: Any,
+    fa: Any,
+    fb: Any,
+    ga: ModelGraph,
+    gb: ModelGraph,
+    mapping: dict[str, str],
+    rtol: float,
+    atol: float,
+    seed: int,
+) -> tuple[float | None, str | None]:
+    clone, _ = (None, None) if fb is not compat.graph_owner(b) else _clone(b)
+    # Without a clone (a layer Keras cannot rebuild from its config, a traced
+    # model), the weights go into ``b`` itself and are put back afterwards.
+    target, target_fn = (clone, clone) if clone is not None else (b, fb)
+    if target_fn is not fb:
+        target_fn = compat.graph_owner(target) or target
     to_numpy = compat.keras_module().ops.convert_to_numpy
-    ya = [to_numpy(y) for y in compat.flatten(a(feed, training=False))]
-    yb = [to_numpy(y) for y in compat.flatten(clone(feed, training=False))]
+    saved = None if clone is not None else [np.array(to_numpy(v)) for v in b.weights]
+    try:
+        problem = _copy_weights(fa, target_fn, fb, mapping)
+        if problem:
+            return None, problem
+        rng = np.random.default_rng(seed)
+        hints = _input_hints(fa)
+        flat_a = [
+            _random_input(t, rng, hints.get(i))
+            for i, t in enumerate(compat.flatten(fa.inputs))
+        ]
+        ids_a = ga.model.inputs
+        by_id = {mapping.get(i): x for i, x in zip(ids_a, flat_a, strict=False)}
+        flat_b = [by_id.get(i) for i in gb.model.inputs]
+        if any(x is None for x in flat_b):
+            return None, "could not pair the inputs of the two models"
+        feed_a = _pack(fa, flat_a)
+        feed_b = _pack(fb, flat_b)
+        ya = [to_numpy(y) for y in compat.flatten(a(feed_a, training=False))]
+        yb = [to_numpy(y) for y in compat.flatten(target(feed_b, training=False))]
+    except Exception as e:
+        return None, (
+            f"could not run both models on random inputs: {type(e).__name__}: "
+            f"{one_line(e)}"
+        )
+    finally:
+        if saved is not None:
+            for v, value in zip(b.weights, saved, strict=True):
+                v.assign(value)
     if [y.shape for y in ya] != [y.shape for y in yb]:
         return None, (
             f"outputs differ in shape: {[y.shape for y in ya]} vs "
             f"{[y.shape for y in yb]}"
         )
-    max_diff = (
-        max(
-            (float(np.max(np.abs(p - q))) if p.size else 0.0)
-            for p, q in zip(ya, yb, strict=True)
-        )
-        if ya
+    diffs = [
+        float(np.nanmax(np.abs(p.astype("float64") - q.astype("float64"))))
+        if p.size and p.dtype.kind in "biuf" and not np.isnan(p - q).all()
         else 0.0
+        for p, q in zip(ya, yb, strict=True)
+        if p.dtype.kind in "biuf"
+    ]
+    max_diff = max(diffs) if diffs else 0.0
+    same = all(
+        np.allclose(p, q, rtol=rtol, atol=atol, equal_nan=True)
+        if p.dtype.kind in "biuf"
+        else np.array_equal(p, q)
+        for p, q in zip(ya, yb, strict=True)
     )
-    if not all(
-        np.allclose(p, q, rtol=rtol, atol=atol) for p, q in zip(ya, yb, strict=True)
-    ):
+    if not same:
         return max_diff, (
             f"outputs differ on random inputs after copying the weights "
             f"(max |difference| {max_diff:.3g})"
@@ -250,14 +350,110 @@ def _compare_outputs(
     return max_diff, None
 
 
-def _random_input(tensor: Any, rng: np.random.Generator) -> np.ndarray:
+def _pack(fn: Any, flat: list[Any]) -> Any:
+    """Flat inputs in the structure the model takes (a dict stays a dict)."""
+    import keras
+
+    structure = fn.input
+    if not isinstance(structure, (dict, list, tuple)):
+        return flat[0]
+    return keras.tree.pack_sequence_as(structure, flat)
+
+
+def _copy_weights(fa: Any, target: Any, fb: Any, mapping: dict[str, str]) -> str | None:
+    """Copy each layer's weights of ``a`` into its counterpart in ``target`` (``b``
+    or its clone). Counterparts are found by name, else by position in the graph
+    (a clone keeps ``b``'s order even where names differ)."""
+    ops_b = list(fb.operations)
+    ops_t = list(target.operations)
+    pos_b = {op.name: i for i, op in enumerate(ops_b)}
+    by_name = {op.name: op for op in ops_t}
+    for la in fa.operations:
+        name = mapping.get(la.name)
+        if name is None or not getattr(la, "weights", None):
+            continue
+        lt = by_name.get(name)
+        if lt is None and pos_b.get(name) is not None and len(ops_t) == len(ops_b):
+            lt = ops_t[pos_b[name]]
+        if lt is None:
+            return f"could not find the layer {name!r} of the second model to copy the weights of {la.name!r} into"
+        try:
+            lt.set_weights(la.get_weights())
+        except Exception as e:
+            return (
+                f"could not copy the weights of {la.name!r} into {name!r}: "
+                f"{type(e).__name__}: {one_line(e)}"
+            )
+    return None
+
+
+def _input_hints(fn: Any) -> dict[int, Any]:
+    """What each flat input feeds, for making valid values: a StringLookup's (or
+    IntegerLookup's) vocabulary, or an Embedding's ``input_dim``."""
+    import keras
+
+    consumers: dict[int, list[Any]] = {}
+    flat = compat.flatten(fn.inputs)
+    index = {id(t): i for i, t in enumerate(flat)}
+    for op in fn.operations:
+        for node in compat.calls_in(fn, op):
+            ins, _ = compat.call_tensors(node)
+            for t in ins:
+                i = index.get(id(t))
+                if i is not None:
+                    consumers.setdefault(i, []).append(op)
+    hints: dict[int, Any] = {}
+    for i, ops in consumers.items():
+        layers_in = []
+        stack = list(ops)
+        seen: set[int] = set()
+        while stack:
+            layer = stack.pop()
+            if id(layer) in seen:
+                continue
+            seen.add(id(layer))
+            layers_in.append(layer)
+            stack.extend(_sublayers(layer))
+        vocab, dims = None, []
+        for layer in layers_in:
+            if isinstance(
+                layer, (keras.layers.StringLookup, keras.layers.IntegerLookup)
+            ):
+                try:
+                    vocab = list(layer.get_vocabulary())
+                except Exception:
+                    vocab = None
+            elif isinstance(layer, keras.layers.Embedding):
+                dims.append(int(layer.input_dim))
+            elif isinstance(getattr(layer, "vocabulary_size", None), int):
+                dims.append(int(layer.vocabulary_size))
+        if vocab:
+            hints[i] = ("vocabulary", vocab)
+        elif dims:
+            hints[i] = ("below", min(dims))
+    return hints
+
+
+def _random_input(
+    tensor: Any, rng: np.random.Generator, hint: Any = None
+) -> np.ndarray:
     shape = [
-        2 if i == 0 and d is None else (3 if d is None else int(d))
+        2 if i == 0 and d is None else (8 if d is None else int(d))
         for i, d in enumerate(tensor.shape)
     ]
     dtype = str(tensor.dtype)
+    if hint is not None and hint[0] == "vocabulary":
+        vocab = hint[1]
+        picks = rng.integers(0, len(vocab), size=shape)
+        values = np.asarray(vocab, dtype=object)[picks]
+        if dtype == "string":
+            return values.astype(str).astype(object)
+        return values.astype(dtype)
+    if dtype == "string":
+        return np.asarray(rng.integers(0, 10, size=shape).astype(str), dtype=object)
     if "int" in dtype:
-        return rng.integers(0, 2, size=shape).astype(dtype)
+        high = hint[1] if hint is not None and hint[0] == "below" else 2
+        return rng.integers(0, max(int(high), 1), size=shape).astype(dtype)
     if dtype == "bool":
         return rng.integers(0, 2, size=shape).astype(bool)
     return rng.standard_normal(shape).astype(dtype)
