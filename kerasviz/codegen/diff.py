@@ -7,7 +7,7 @@ from typing import Any
 
 from ..graph import ModelGraph, graph_of
 from ..graph.extract import entry_point
-from .equivalence import match_graphs
+from .equivalence import match_graphs, same_config_value
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ def _node_changes(ga: ModelGraph, gb: ModelGraph, a: str, b: str) -> list[str]:
     ca = {k: v for k, v in (ga.full_config(a) or {}).items() if k != "name"}
     cb = {k: v for k, v in (gb.full_config(b) or {}).items() if k != "name"}
     for k in sorted(set(ca) | set(cb)):
-        if ca.get(k) != cb.get(k):
+        if not same_config_value(ca.get(k), cb.get(k)):
             out.append(f"{k}: {ca.get(k)!r} → {cb.get(k)!r}")
     sa = [c.output_shapes for c in na.calls]
     sb = [c.output_shapes for c in nb.calls]

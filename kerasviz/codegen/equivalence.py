@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import html
+import marshal
+import types
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
@@ -165,7 +168,7 @@ def _check(
             continue
         ca, cb = _config_without_name(ga, na.id), _config_without_name(gb, nb.id)
         for k in sorted(set(ca) | set(cb)):
-            if ca.get(k) != cb.get(k):
+            if not same_config_value(ca.get(k), cb.get(k)):
                 diffs.append(
                     f"{na.id!r} vs {nb.id!r}: {k} differs ({ca.get(k)!r} vs {cb.get(k)!r})"
                 )
@@ -212,6 +215,34 @@ def _check(
         f"(max |difference| {max_diff:.2e})"
     )
     return EquivalenceReport(True, [], checks, mapping, max_diff)
+
+
+def same_config_value(x: Any, y: Any) -> bool:
+    """Config values equal; two serialized Python lambdas are equal when their
+    bytecode is (their serialized form also holds the file they were written in)."""
+    if x == y:
+        return True
+    lx, ly = _lambda_code(x), _lambda_code(y)
+    return lx is not None and lx == ly
+
+
+def _lambda_code(value: Any) -> Any:
+    if not (isinstance(value, dict) and value.get("class_name") == "__lambda__"):
+        return None
+    try:
+        raw = base64.b64decode((value.get("config") or {}).get("code", ""))
+        code = marshal.loads(raw)
+    except Exception:
+        return None
+    return _code_key(code)
+
+
+def _code_key(code: Any) -> Any:
+    consts = tuple(
+        _code_key(c) if isinstance(c, types.CodeType) else repr(c)
+        for c in code.co_consts
+    )
+    return (code.co_code, consts, code.co_names, code.co_varnames, code.co_argcount)
 
 
 def custom_classes(*models: Any) -> dict[str, type]:

@@ -14,7 +14,7 @@ from ipywidgets import CallbackDispatcher
 from ..codegen import check_equivalent, to_code
 from ..codegen.diff import ModelDiff, diff_models
 from ..codegen.equivalence import EquivalenceReport
-from ..codegen.generate import check_codegen_model
+from ..codegen.generate import codegen_graph
 from ..codegen.reasons import Reason, group_reasons, reason_records
 from ..graph.extract import graph_and_layers
 from ..mimebundle import COMPARISON_VERSION, comparison_bundle
@@ -306,13 +306,15 @@ def compare(
     >>> view.verdict.equivalent, view.selected
     (True, ['d', 'd'])
     """
-    check_codegen_model(model_a, "compare()")
+    with codegen_graph(model_a, "compare()"):
+        pass  # a model to_code can write (a subclassed one if it can be traced)
     if isinstance(model_b, ViewOptions) and options is None:
         model_b, options = None, model_b  # compare(model, ViewOptions(...))
     opts = options_from("compare()", options, view_options)
     graph_options = opts.replace(select=None)  # the pair is selected below
     if model_b is not None:
-        check_codegen_model(model_b, "compare()")
+        with codegen_graph(model_b, "compare()"):
+            pass
         view = _diff_view(model_a, model_b, graph_options)
     elif reasons := reason_records(model_a):
         view = _not_sequential_view(model_a, reasons, graph_options)
@@ -327,11 +329,21 @@ def _both_apis_view(model: Any, options: ViewOptions) -> Comparison:
     import keras
 
     seq_code, fn_code = to_code(model, "sequential"), to_code(model, "functional")
-    if isinstance(model, keras.Sequential):
-        seq_model, fn_model = model, _rebuild(fn_code)
-    else:
-        seq_model, fn_model = _rebuild(seq_code), model
-    report = check_equivalent(seq_model, fn_model)
+    is_seq = isinstance(model, keras.Sequential)
+    try:
+        if is_seq:
+            seq_model, fn_model = model, _rebuild(fn_code)
+        else:
+            seq_model, fn_model = _rebuild(seq_code), model
+    except Exception as e:
+        return _unrunnable_view(model, seq_code, fn_code, is_seq, e, options)
+    try:
+        report = check_equivalent(seq_model, fn_model)
+    except Exception as e:
+        report = EquivalenceReport(
+            False,
+            [f"could not check the two forms: {type(e).__name__}: {_one_line(e)}"],
+        )
     # The rebuilt form gets the model's own weights: both graphs are the same model,
     # and their weight statistics say so.
     if seq_model is model:
@@ -356,6 +368,42 @@ def _both_apis_view(model: Any, options: ViewOptions) -> Comparison:
         mapping=report.mapping,
     )
     return Comparison(data, (seq_model, fn_model), verdict=report)
+
+
+def _one_line(text: Any) -> str:
+    return " ".join(str(text).split())[:400]
+
+
+def _unrunnable_view(
+    model: Any,
+    seq_code: str,
+    fn_code: str,
+    is_seq: bool,
+    error: Exception,
+    options: ViewOptions,
+) -> Comparison:
+    """The generated code could not be run: show both codes, the model's own graph,
+    and why, instead of raising."""
+    reason = (
+        f"the generated {'Functional' if is_seq else 'Sequential'} code could not be "
+        f"run: {type(error).__name__}: {_one_line(error)}"
+    )
+    report = EquivalenceReport(False, [reason])
+    own = view_payload(model, options)
+    seq_view, fn_view = (own, None) if is_seq else (None, own)
+    note = [f"Not shown: {reason}. See the '# kerasviz:' comments in the code."]
+    columns = [
+        _column("Sequential", seq_view, code=seq_code, code_title="Sequential API",
+                notes=[] if is_seq else note),
+        _column("Functional", fn_view, code=fn_code, code_title="Functional API",
+                notes=note if is_seq else []),
+    ]  # fmt: skip
+    verdict = {"title": "Not checked", "ok": False, "lines": [reason]}
+    data = _payload(
+        f"{model.name}: Sequential API vs Functional API", columns, verdict=verdict
+    )
+    models = (model, None) if is_seq else (None, model)
+    return Comparison(data, models, verdict=report)
 
 
 def _copy_weights(source: Any, target: Any, mapping: dict[str, str]) -> None:
