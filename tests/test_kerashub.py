@@ -17,6 +17,7 @@ from .conftest import optional_import
 from .test_zoo import (
     check_compare,
     check_dot,
+    check_dot_expanded,
     check_graph_against_keras,
     check_json,
     check_params,
@@ -70,6 +71,11 @@ def test_view_payload_validates(hub, name):
 def test_dot_export(hub, name, tmp_path):
     model = hub(name)
     check_dot(model, kerasviz.graph_of(model), tmp_path)
+
+
+@pytest.mark.parametrize("name", list(KERAS_HUB))
+def test_dot_export_expanded(hub, name):
+    check_dot_expanded(hub(name))
 
 
 def test_dict_inputs_and_outputs(hub):
