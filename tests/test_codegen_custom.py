@@ -160,6 +160,7 @@ def test_no_kwargs_no_get_config_writes_only_what_init_takes():
     assert "name=" not in line  # Scale.__init__ takes no name
 
 
+@pytest.mark.slow  # a few seconds under JAX
 def test_incomplete_get_config_reads_the_rest_from_init():
     # PatchEncoder's get_config() lacks projection_dim; its __init__ hands it to a
     # Dense as `units`, which is where to_code finds it.
@@ -168,6 +169,7 @@ def test_incomplete_get_config_reads_the_rest_from_init():
     assert re.search(r"= PatchEncoder\(16, 8\)\(", code), code
 
 
+@pytest.mark.slow  # a few seconds under JAX
 def test_text_transformer_blocks_without_get_config():
     code, _, said = assert_round_trip(zoo.text_transformer())
     assert not said
@@ -412,3 +414,17 @@ def test_compare_shows_code_it_cannot_run_and_why():
     assert "Opaque(None)" in columns[1]["code"]
     assert columns[0]["view"] is not None  # the model itself is still drawn
     validate_payload(view.saved_payload(), "comparison")
+
+
+def test_writing_and_checking_leave_keras_auto_names_alone():
+    def number(name):
+        head, _, tail = name.rpartition("_")
+        return int(tail) if head == "dense" and tail.isdigit() else 0
+
+    model = zoo.text_transformer()  # custom layers that make inner Dense layers
+    _, rebuilt, _ = generated(model)
+    first = layers.Dense(1).name
+    to_code(model)  # builds each custom layer once, to check what it wrote
+    check_equivalent(model, rebuilt)  # clones the second model
+    second = layers.Dense(1).name
+    assert number(second) == number(first) + 1, (first, second)

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import ast
 import builtins
+import contextlib
 import inspect
 import re
 import sys
 import textwrap
 import types
 import warnings
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -379,3 +381,42 @@ def value_from_init(layer: Any, param: str) -> tuple[bool, Any]:
         if found:
             return True, got
     return False, None
+
+
+@contextlib.contextmanager
+def keep_auto_names() -> Iterator[None]:
+    """Keras's automatic-name counters as they were, afterwards.
+
+    Writing and checking code builds layers (to check a constructor, to clone a
+    model); without this the user's next ``Dense()`` would be ``dense_7``, not
+    ``dense_5``. The reader's compat module holds the private access when it has it.
+    """
+    from ..graph import _keras_compat as compat
+
+    snapshot = getattr(compat, "name_uids_snapshot", None)
+    restore = getattr(compat, "name_uids_restore", None)
+    if snapshot is None or restore is None:  # pragma: no cover - older reader
+        snapshot, restore = _uids_snapshot, _uids_restore
+    saved = snapshot()
+    try:
+        yield
+    finally:
+        restore(saved)
+
+
+def _uids_snapshot() -> dict[str, int]:
+    # naming.uniquify's global counters (keras.src.backend.common.global_state,
+    # attribute "object_name_uids", Keras 3.15.1)
+    from keras.src.backend.common import global_state
+
+    uids = global_state.get_global_attribute("object_name_uids")
+    return dict(uids) if uids is not None else {}
+
+
+def _uids_restore(saved: dict[str, int]) -> None:
+    from keras.src.backend.common import global_state
+
+    uids = global_state.get_global_attribute("object_name_uids")
+    if uids is not None:
+        uids.clear()
+        uids.update(saved)

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..graph import ModelGraph, graph_of
 from ..graph import _keras_compat as compat
-from ._custom import is_function, is_keras_module, one_line
+from ._custom import is_function, is_keras_module, keep_auto_names, one_line
 from .generate import codegen_graph
 
 
@@ -143,6 +143,7 @@ def check_equivalent(
     True
     """
     with contextlib.ExitStack() as stack:
+        stack.enter_context(keep_auto_names())
         fa = stack.enter_context(codegen_graph(a, "check_equivalent()"))
         fb = stack.enter_context(codegen_graph(b, "check_equivalent()"))
         return _check(a, b, fa, fb, rtol, atol, seed)

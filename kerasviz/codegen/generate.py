@@ -28,6 +28,7 @@ from ._custom import (
     init_parameters,
     is_function,
     is_keras_module,
+    keep_auto_names,
     one_line,
     value_from_init,
 )
@@ -84,7 +85,7 @@ def to_code(model: Any, api: str = "functional") -> str:
         raise ValueError(
             f"api must be 'functional' or 'sequential'. Received: api={api!r}"
         )
-    with codegen_graph(model, what="to_code()") as fn:
+    with keep_auto_names(), codegen_graph(model, what="to_code()") as fn:
         if api == "sequential":
             reasons = sequential_reasons(model if fn is _owner(model) else fn)
             if reasons:
