@@ -28,7 +28,7 @@ from kerasviz.graph.schema import validate as validate_graph
 from kerasviz.view import view_payload
 
 from .conftest import IN_CI, optional_import
-from .zoo import ZOO
+from .zoo import ZOO, Sampling
 
 GRAPH_MODELS = [n for n in ZOO if n != "subclassed_mlp"]
 
@@ -497,6 +497,29 @@ def test_custom_layers_open_when_expanded(name):
         assert not into, into
     # Tracing leaves the model as it was.
     check_graph_against_keras(model)
+
+
+def test_tracing_leaves_random_state_alone():
+    """Reading (and showing) a model with a random layer does not move its random
+    stream: the model gives what an untouched twin gives."""
+    import keras
+    import numpy as np
+
+    model, twin = build("vae_encoder"), build("vae_encoder")
+    twin.set_weights(model.get_weights())
+    (sampling,) = [layer for layer in model.layers if isinstance(layer, Sampling)]
+
+    def state():
+        return keras.ops.convert_to_numpy(sampling.seed_generator.state).tolist()
+
+    before = state()
+    kerasviz.graph_of(model, expand_nested=True)
+    assert state() == before
+    view_payload(model)
+    assert state() == before
+    x = np.random.default_rng(0).random((2, 16, 16, 1)).astype("float32")
+    z, z_twin = (keras.ops.convert_to_numpy(m(x)[2]) for m in (model, twin))
+    np.testing.assert_allclose(z, z_twin)
 
 
 def test_name_handed_to_inner_layer_keeps_ids_apart():
