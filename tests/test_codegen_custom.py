@@ -243,6 +243,43 @@ def test_multi_line_get_config_error_and_callable_argument():
     assert check_equivalent(model, ns["model"]).equivalent
 
 
+def hard_sigmoid(x):
+    """Not Keras's hard_sigmoid: a user's function that happens to share its name."""
+    return x * 0.5
+
+
+class Wrap(layers.Layer):
+    """Takes a layer as an argument (and, without get_config, Keras cannot
+    serialize it)."""
+
+    def __init__(self, layer, scale=1.0, **kwargs):
+        super().__init__(**kwargs)
+        self.layer = layer
+        self.scale = scale
+
+    def call(self, x):
+        return self.layer(x) * self.scale
+
+
+def test_user_function_and_layer_argument():
+    inputs = keras.Input((4,), name="x")
+    h = layers.Dense(5, activation=hard_sigmoid, name="d1")(inputs)
+    out = Wrap(layers.Dense(3, name="inner"), scale=2.0, name="wrap")(h)
+    model = keras.Model(inputs, out, name="wrapped")
+    with pytest.warns(CodegenWarning, match=r"'wrap' \(Wrap\).*NotImplementedError"):
+        code = to_code(model)
+    assert f"from {__name__} import hard_sigmoid" in code
+    assert "layers.Dense(5, activation=hard_sigmoid, name='d1')(x)" in code
+    assert "Wrap(layers.Dense(3, name='inner'), scale=2.0, name='wrap')(d1)" in code
+    comments_are_one_line(code)
+    ns: dict = {}
+    exec(compile(code, "<wrapped>", "exec"), ns)
+    # Keras's own clone would read "hard_sigmoid" as keras.activations.hard_sigmoid:
+    # check_equivalent sees that and copies the weights into the model itself
+    report = check_equivalent(model, ns["model"])
+    assert report.equivalent, report.summary
+
+
 def test_callable_activation_is_the_function_not_a_string():
     code, _, said = assert_round_trip(zoo.callable_activation())
     assert not said

@@ -37,6 +37,14 @@ def one_line(text: Any, limit: int = 240) -> str:
     return flat if len(flat) <= limit else flat[: limit - 3].rstrip() + "..."
 
 
+def error_summary(error: BaseException) -> str:
+    """``Type: message`` on one line, the message's first paragraph only (Keras's
+    own errors can run to an example class)."""
+    text = str(error).strip()
+    first = next((p for p in re.split(r"\n\s*\n", text) if p.strip()), "")
+    return one_line(f"{type(error).__name__}: {first}", 300)
+
+
 def is_keras_module(module: str) -> bool:
     """Keras itself: ``keras`` or ``keras.*`` (not ``keras_hub``, ``keras_cv``...)."""
     return module == "keras" or module.startswith("keras.")

@@ -246,12 +246,13 @@ def _code_key(code: Any) -> Any:
     return (code.co_code, consts, code.co_names, code.co_varnames, code.co_argcount)
 
 
-def custom_classes(*models: Any) -> dict[str, type]:
+def custom_classes(*models: Any) -> dict[str, Any]:
     """Every class in the models (layers, nested layers, the models) that is not
-    Keras's own, by class name: what ``custom_object_scope`` needs to clone them."""
+    Keras's own, and every such function a layer holds (a custom activation), by
+    name: what ``custom_object_scope`` needs to clone them."""
     import keras
 
-    found: dict[str, type] = {}
+    found: dict[str, Any] = {}
     stack = list(models)
     seen: set[int] = set()
     while stack:
@@ -263,8 +264,14 @@ def custom_classes(*models: Any) -> dict[str, type]:
         if not is_keras_module(cls.__module__):
             found.setdefault(cls.__name__, cls)
         if isinstance(obj, keras.layers.Layer):
+            for value in vars(obj).values():
+                module = getattr(value, "__module__", None) or ""
+                if is_function(value) and not is_keras_module(module):
+                    found.setdefault(getattr(value, "__name__", ""), value)
             stack.extend(_sublayers(obj))
             stack.extend(compat.operations(obj) if isinstance(obj, keras.Model) else [])
+    found.pop("", None)
+    found.pop("<lambda>", None)
     return found
 
 

@@ -23,6 +23,7 @@ from ._custom import (
     Problems,
     attribute_value,
     constant_expr,
+    error_summary,
     function_expr,
     import_path,
     init_parameters,
@@ -362,7 +363,10 @@ class _Writer:
             return "{" + ", ".join(f"{k!r}: {v}" for k, v in items.items()) + "}"
         if is_function(value):
             return function_expr(value, self.imports, self.problems, where)
-        if isinstance(value, compat.keras_module().KerasTensor):
+        keras = compat.keras_module()
+        if isinstance(value, keras.layers.Layer) and not isinstance(value, keras.Model):
+            return self._constructor(value)  # a layer handed to a constructor
+        if isinstance(value, keras.KerasTensor):
             self.problems.add(
                 f"{where} takes a tensor that is not one of the model's tensors"
             )
@@ -410,7 +414,7 @@ class _Writer:
             config = {k: v for k, v in op.get_config().items() if k != "name"}
         except Exception as e:
             self.problems.add(
-                f"{where}: its get_config() raised {type(e).__name__}: {e}; it is "
+                f"{where}: its get_config() raised {error_summary(e)}; it is "
                 "written without its settings"
             )
             config = {}
@@ -520,7 +524,7 @@ class _Writer:
         if error is not None:
             self.problems.add(
                 f"cannot write {label} from its config: its get_config() raised "
-                f"{type(error).__name__}: {error}. Its arguments were read from its "
+                f"{error_summary(error)} Its arguments were read from its "
                 "attributes instead; check them"
             )
         config = jsonable_fast(raw) if raw is not None else {}
@@ -602,7 +606,7 @@ class _Writer:
                 warnings.simplefilter("ignore")
                 rebuilt = eval(expr, ns)
         except Exception as e:
-            failure = f"{type(e).__name__}: {e}"
+            failure = error_summary(e)
         else:
             if reference is None:
                 return None
