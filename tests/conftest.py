@@ -16,8 +16,22 @@ from tests._fixtures import make_fixtures
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
+#: The Keras backend this run uses (KERAS_BACKEND, TensorFlow unless it says otherwise).
+BACKEND = os.environ["KERAS_BACKEND"]
+
+#: Optional peers that belong to one Keras backend. CI runs the suite once per backend,
+#: each in its own environment (`.ci/run`), and installs such a peer only in its
+#: backend's: under CI a missing one fails only there and skips (saying so) elsewhere.
+BACKEND_PEERS = {
+    "tensorflow": "tensorflow",
+    "tf_keras": "tensorflow",
+    "jax": "jax",
+    "torch": "torch",
+}
+
 #: The command that installs each optional peer a test imports (said when it skips).
 INSTALL = {
+    "tensorflow": "pip install tensorflow-cpu",
     "torch": "pip install torch",
     "jax": "pip install jax",
     "tf_keras": "pip install --no-deps tf-keras",
@@ -31,6 +45,9 @@ INSTALL = {
 def optional_import(name: str, install: str | None = None):
     """Import ``name``, or skip the test (fail under CI) when it is not installed.
 
+    A peer of another Keras backend (:data:`BACKEND_PEERS`) skips under CI too: CI
+    installs it only in that backend's environment.
+
     The skip (or failure) message says the command that installs it: ``install``,
     else :data:`INSTALL`'s entry for the top-level package, else ``pip install``.
     """
@@ -42,7 +59,13 @@ def optional_import(name: str, install: str | None = None):
         top = name.split(".")[0]
         command = install or INSTALL.get(top, f"pip install {top}")
         message = f"{name} is not installed ({exc}); install it with: {command}"
-        if IN_CI:
+        owner = BACKEND_PEERS.get(top, BACKEND)
+        if owner != BACKEND:
+            message += (
+                f" (CI has it only in the KERAS_BACKEND={owner} environment;"
+                f" this run is on {BACKEND})"
+            )
+        elif IN_CI:
             pytest.fail(message)
         pytest.skip(message)
 
