@@ -24,7 +24,18 @@ MAX_INLINE_ARRAY = 64
 LAYER_BASE_KWARGS = ("activity_regularizer", "trainable", "dtype", "autocast", "name")
 
 #: Where a third-party package usually exports its public classes and functions.
-_PUBLIC_NAMESPACES = ("layers", "models", "ops", "activations", "tokenizers", "utils")
+_PUBLIC_NAMESPACES = (
+    "layers",
+    "models",
+    "ops",
+    "activations",
+    "tokenizers",
+    "utils",
+    "nn",
+    "nn.functional",
+    "numpy",
+    "math",
+)
 
 
 class CodegenWarning(UserWarning):
@@ -174,6 +185,9 @@ def function_expr(fn: Any, imports: Imports, problems: Problems, where: str) -> 
     ):
         if name and getattr(ns, name, None) is fn:
             return f"{path}.{name}"
+    if isinstance(fn, np.ufunc) and getattr(np, name, None) is fn:
+        imports.numpy = True
+        return f"np.{name}"
     if name == "<lambda>":
         src = lambda_source(fn)
         if src is not None:

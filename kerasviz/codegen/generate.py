@@ -88,7 +88,9 @@ def to_code(model: Any, api: str = "functional") -> str:
         )
     with keep_auto_names(), codegen_graph(model, what="to_code()") as fn:
         if api == "sequential":
-            reasons = sequential_reasons(model if fn is _owner(model) else fn)
+            reasons = sequential_reasons(
+                model if fn is compat.graph_owner(model) else fn
+            )
             if reasons:
                 raise NotSequentialError(model.name, reasons)
         writer = _Writer()
@@ -109,10 +111,6 @@ def to_code(model: Any, api: str = "functional") -> str:
         ) from None
     writer.problems.warn("to_code()")
     return code
-
-
-def _owner(model: Any) -> Any:
-    return compat.graph_owner(model)
 
 
 def check_codegen_model(model: Any, what: str) -> Any:
@@ -170,8 +168,8 @@ def codegen_graph(model: Any, what: str) -> Iterator[Any]:
     except ImportError:  # pragma: no cover - an older reader without tracing
         check_codegen_model(model, what)
         raise
+    tracing = traced_functional(model)
     try:
-        tracing = traced_functional(model)
         traced = tracing.__enter__()
     except TraceError as e:
         raise ValueError(
@@ -181,13 +179,9 @@ def codegen_graph(model: Any, what: str) -> Iterator[Any]:
             "it with the Functional or Sequential API. "
             f"Received: {type(model).__name__} {model.name!r}"
         ) from None
-    try:
+    with contextlib.ExitStack() as stack:
+        stack.push(tracing)  # leaving the block puts the model back as it was
         yield traced
-    except BaseException:
-        if not tracing.__exit__(*__import__("sys").exc_info()):
-            raise
-    else:
-        tracing.__exit__(None, None, None)
 
 
 class _Writer:
@@ -286,24 +280,24 @@ class _Writer:
 
     def _assign(self, node: Any, base: str, expr: str) -> None:
         outs = list(node.output_tensors)
+        packed = _output_paths(node.operation, len(outs)) if len(outs) > 1 else None
+        if packed is not None:
+            # A call that returns a dict (a nested model's outputs): take each by
+            # key, named after it.
+            whole = self.names.new(f"{base}_outputs")
+            self.emit(f"{whole} = {expr}")
+            for t, (key, path) in zip(outs, packed, strict=True):
+                name = self.names.new(key)
+                self.tensors[id(t)] = name
+                self.lines.append(f"{name} = {whole}{path}")
+            return
         names = [
             self.names.new(base if len(outs) == 1 else f"{base}_{i}")
             for i in range(len(outs))
         ]
         for t, n in zip(outs, names, strict=True):
             self.tensors[id(t)] = n
-        if len(names) == 1:
-            self.emit(f"{names[0]} = {expr}")
-            return
-        packed = _output_paths(node.operation, len(names))
-        if packed is None:
-            self.emit(f"{', '.join(names)} = {expr}")
-            return
-        # A call that returns a dict (a nested model's outputs): take each by key.
-        whole = self.names.new(f"{base}_outputs")
-        self.emit(f"{whole} = {expr}")
-        for name, path in zip(names, packed, strict=True):
-            self.lines.append(f"{name} = {whole}{path}")
+        self.emit(f"{', '.join(names)} = {expr}")
 
     # ---- pieces -------------------------------------------------------------------
     def _arguments(self, node: Any, layer: bool = True, where: str = "") -> str:
@@ -456,6 +450,7 @@ class _Writer:
                 f"the class {cls.__qualname__} is defined inside a function, so it "
                 "cannot be imported: define it before this code runs"
             )
+            self.imports.objects.setdefault(cls.__name__, cls)
             return cls.__name__
         module, attr = path
         if module == "__main__":
@@ -652,9 +647,10 @@ class _Writer:
         return ns
 
 
-def _output_paths(op: Any, count: int) -> list[str] | None:
-    """For a nested model whose outputs are a dict (or nested), the subscript that
-    reaches each flat output (``["sequence_output"]``); None for a flat list."""
+def _output_paths(op: Any, count: int) -> list[tuple[str, str]] | None:
+    """For a nested model whose outputs are a dict (or nested), a name and the
+    subscript that reaches each flat output (``("pooled_output",
+    "['pooled_output']")``); None for a flat list."""
     import keras
 
     structure = getattr(op, "output", None) if isinstance(op, keras.Model) else None
@@ -669,7 +665,14 @@ def _output_paths(op: Any, count: int) -> list[str] | None:
         return None
     if len(paths) != count:
         return None
-    return ["".join(f"[{k!r}]" for k in p) for p in paths]
+    out = []
+    for i, path in enumerate(paths):
+        last = path[-1] if path else i
+        name = (
+            last if isinstance(last, str) else f"{op.name}_{'_'.join(map(str, path))}"
+        )
+        out.append((name, "".join(f"[{k!r}]" for k in path)))
+    return out
 
 
 def _written_as_class(model: Any) -> bool:
