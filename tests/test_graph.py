@@ -300,14 +300,59 @@ def test_subclassed_model(keras):
     check_payload(g)
     assert g.model.api == "subclassed"
     assert g.model.class_name == "Tower"
+    # Called once, its call() is traced: the real wiring, not a list of sublayers.
+    assert g.model.trace is not None
+    assert g.model.trace.traced
     assert [(n.id, n.kind, n.parent) for n in g.nodes] == [
-        ("tower", "model", None),
-        ("tower/t1", "dense", "tower"),
-        ("tower/t2", "dense", "tower"),
+        ("x", "input", None),
+        ("t1", "dense", None),
+        ("t2", "dense", None),
+    ]
+    assert [(e.source, e.target, e.shape) for e in g.edges] == [
+        ("x", "t1", [None, 4]),
+        ("t1", "t2", [None, 8]),
+    ]
+    assert g.model.inputs == ["x"]
+    assert g.model.outputs == ["t2"]
+    assert (
+        sum(n.params.total for n in g.nodes)
+        == m.count_params()
+        == 4 * 8 + 8 + 8 * 2 + 2
+    )
+    assert g.node("t1").params.total == 40
+
+
+def test_subclassed_model_that_cannot_be_traced_lists_its_sublayers(keras):
+    class Gate(keras.Model):
+        def __init__(self):
+            super().__init__(name="gate")
+            self.d1 = keras.layers.Dense(8, name="t1")
+            self.d2 = keras.layers.Dense(2, name="t2")
+
+        def build(self, input_shape):
+            self.d1.build(input_shape)
+            self.d2.build((None, 8))
+
+        def call(self, x):
+            # Python control flow on a value: runs eagerly, cannot be traced
+            if keras.ops.convert_to_numpy(keras.ops.sum(x)) > 0:
+                return self.d2(self.d1(x))
+            return self.d2(self.d1(-x))
+
+    m = Gate()
+    m(keras.ops.ones((1, 4)))
+    g = graph_of(m)
+    check_payload(g)
+    assert g.model.trace is not None
+    assert not g.model.trace.traced
+    assert "values of its tensors" in g.model.trace.reason
+    assert [(n.id, n.kind, n.parent) for n in g.nodes] == [
+        ("gate", "model", None),
+        ("gate/t1", "dense", "gate"),
+        ("gate/t2", "dense", "gate"),
     ]
     assert g.edges == []
-    assert g.node("tower").params.total == m.count_params() == 4 * 8 + 8 + 8 * 2 + 2
-    assert g.node("tower/t1").params.total == 40
+    assert g.node("gate").params.total == m.count_params()
 
 
 # ---- 9. a custom layer whose get_config raises ---------------------------------

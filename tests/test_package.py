@@ -76,11 +76,11 @@ def test_version():
 def test_schema_ships_and_rejects_bad_payloads():
     schema = load_schema()
     assert schema["properties"]["version"] == {
-        "const": 1,
+        "const": 2,
         "description": "Schema version; readers refuse others.",
     }
     good = {
-        "version": 1,
+        "version": 2,
         "model": {
             "name": "m",
             "api": "functional",
@@ -95,7 +95,7 @@ def test_schema_ships_and_rejects_bad_payloads():
     }
     validate(good)
     with pytest.raises(jsonschema.ValidationError):
-        validate({**good, "version": 2})
+        validate({**good, "version": 1})
     with pytest.raises(jsonschema.ValidationError):
         validate({**good, "model": {**good["model"], "api": "graph"}})
     bad_node = {"id": "a", "name": "a", "class_name": "X", "kind": "weird"}

@@ -153,7 +153,35 @@ def test_notes_for_unbuilt_and_subclassed(keras):
 
     (note,) = view_payload(Sub())["notes"]
     assert "`Sub` is a subclassed model" in note
-    assert "no edges are shown" in note
+    assert "not built yet" in note
+    assert "listed inside it, unconnected" in note
+
+    called = Sub()
+    called(keras.ops.zeros((2, 3)))
+    (note,) = view_payload(called)["notes"]
+    assert "`Sub` is a subclassed model" in note
+    assert "traced it with symbolic inputs" in note
+
+
+def test_notes_name_the_custom_layers_shown_without_wiring(keras):
+    class Backend(keras.layers.Layer):
+        """Works inside a model, but its call() cannot take symbolic tensors."""
+
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.d = keras.layers.Dense(2, name="d")
+
+        def call(self, x):
+            if isinstance(x, keras.KerasTensor):
+                raise ValueError("this layer refuses symbolic tensors")
+            return self.d(x) * 2.0
+
+    x = keras.Input((3,))
+    m = keras.Model(x, Backend(name="odd")(x))
+    notes = view_payload(m)["notes"]
+    assert len(notes) == 1
+    assert "1 custom layer(s) are shown without their inner wiring" in notes[0]
+    assert notes[0].endswith(": odd")
 
 
 def test_big_graph_gets_no_positions(keras):

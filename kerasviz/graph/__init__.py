@@ -10,6 +10,7 @@ from .model import (
     ModelGraph,
     ModelInfo,
     Params,
+    TraceInfo,
     Weight,
 )
 
@@ -22,6 +23,7 @@ __all__ = [
     "ModelGraph",
     "ModelInfo",
     "Params",
+    "TraceInfo",
     "Weight",
     "graph_of",
 ]

@@ -7,6 +7,8 @@ changes one of them, this file is the only place to mend.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 
@@ -113,3 +115,116 @@ def operations(model: Any) -> list[Any]:
         if owner is not None
         else list(getattr(model, "layers", []))
     )
+
+
+# ---- tracing a call() (kerasviz/graph/trace.py) ------------------------------------
+def graph_owner_class(cls: type) -> Any | None:
+    """Functional or Sequential, if ``cls`` is (a subclass of) one, else None."""
+    from keras.src.models.functional import Functional
+    from keras.src.models.sequential import Sequential
+
+    for base in (Sequential, Functional):
+        if issubclass(cls, base):
+            return base
+    return None
+
+
+def is_keras_tensor(x: Any) -> bool:
+    """A symbolic tensor (``keras.KerasTensor``)."""
+    return isinstance(x, keras_module().KerasTensor)
+
+
+def all_layers(layer: Any) -> list[Any]:
+    """``layer`` and every layer tracked under it (``Layer._flatten_layers``)."""
+    try:
+        return list(layer._flatten_layers(include_self=True, recursive=True))
+    except Exception:
+        return [layer]
+
+
+def node_counts(op: Any) -> tuple[int, int]:
+    """How many call nodes ``op`` has as callee and as producer of an input."""
+    return len(getattr(op, "_inbound_nodes", ())), len(
+        getattr(op, "_outbound_nodes", ())
+    )
+
+
+def truncate_nodes(op: Any, n_in: int, n_out: int) -> None:
+    """Drop the nodes added to ``op`` after :func:`node_counts` gave these lengths."""
+    for attr, n in (("_inbound_nodes", n_in), ("_outbound_nodes", n_out)):
+        nodes = getattr(op, attr, None)
+        if isinstance(nodes, list) and len(nodes) > n:
+            del nodes[n:]
+
+
+def name_uids_snapshot() -> dict[str, int]:
+    """A copy of Keras's automatic-name counters (``naming.uniquify``'s global
+    ``object_name_uids``, Keras 3.15.1): a trace makes ops and inputs, which count."""
+    from keras.src.backend.common import global_state
+
+    uids = global_state.get_global_attribute("object_name_uids")
+    return dict(uids) if uids is not None else {}
+
+
+def name_uids_restore(snapshot: dict[str, int]) -> None:
+    """Put the counters back as :func:`name_uids_snapshot` found them."""
+    import collections
+
+    from keras.src.backend.common import global_state
+
+    uids = global_state.get_global_attribute("object_name_uids")
+    if uids is None:
+        return
+    restored = collections.defaultdict(int, snapshot)
+    uids.clear()
+    uids.update(restored)
+
+
+def make_function(inputs: list[Any], outputs: list[Any]) -> Any:
+    """A Keras ``Function`` over a traced graph (``keras.src.ops.function``); it
+    has ``operations``, ``inputs``, ``outputs`` and ``_nodes`` like a Functional."""
+    from keras.src.ops.function import Function
+
+    return Function(inputs, outputs)
+
+
+def build_shapes(layer: Any) -> dict[str, Any]:
+    """The shapes a layer was built with (``Layer._build_shapes_dict``: build()'s
+    arguments by name, Keras 3.15.1), or {}."""
+    shapes = getattr(layer, "_build_shapes_dict", None)
+    return dict(shapes) if isinstance(shapes, dict) else {}
+
+
+def map_shapes(fn: Any, structure: Any) -> Any:
+    """Apply ``fn`` to each shape (a tuple of dims) in a nested structure of shapes."""
+    return keras_module().tree.map_shape_structure(fn, structure)
+
+
+@contextlib.contextmanager
+def lenient_symbolic_calls() -> Iterator[None]:
+    """Within this block a layer called on KerasTensors whose own
+    ``compute_output_spec`` rejects an argument its ``call()`` takes falls back to
+    Keras's generic spec (``call()`` run on backend placeholders).
+
+    KerasHub's ``CachedMultiHeadAttention`` adds ``cache=`` to ``call()`` but keeps
+    ``MultiHeadAttention.compute_output_spec``: inside a model Keras never asks it,
+    but a trace calls it on KerasTensors (``Layer.symbolic_call``, Keras 3.15.1).
+    """
+    from keras.src.layers.layer import Layer
+    from keras.src.ops.operation import Operation
+
+    original = Layer.symbolic_call
+
+    def symbolic_call(self: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return original(self, *args, **kwargs)
+        except TypeError as e:
+            if "unexpected keyword argument" not in str(e):
+                raise
+            return Operation.compute_output_spec(self, *args, **kwargs)
+
+    Layer.symbolic_call = symbolic_call  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        Layer.symbolic_call = original  # type: ignore[method-assign]

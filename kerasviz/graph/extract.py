@@ -13,7 +13,17 @@ from . import _keras_compat as compat
 from ._defaults import class_defaults, split_config
 from ._jsonsafe import jsonable_fast
 from .kinds import kind_of_class, public_module
-from .model import Call, GraphEdge, LayerNode, ModelGraph, ModelInfo, Params, Weight
+from .model import (
+    Call,
+    GraphEdge,
+    LayerNode,
+    ModelGraph,
+    ModelInfo,
+    Params,
+    TraceInfo,
+    Weight,
+)
+from .trace import TraceError, Tracer, is_custom_class
 
 
 def graph_of(model: Any, *, expand_nested: bool = False) -> ModelGraph:
@@ -72,6 +82,12 @@ def graph_and_layers(
     return graph, {n.id: reader.objects[n.id] for n in graph.nodes}
 
 
+#: The reason on the inner node of a layer whose call() calls the layer itself.
+RECURSIVE = (
+    "It calls itself (a recursive layer): its wiring is shown once, at the "
+    "outer call, not again inside it."
+)
+
 #: The public function the user called, named in the error for a bad model; set by
 #: the outermost :func:`entry_point` (``show()`` calls the reader, but the user
 #: called ``show()``).
@@ -111,12 +127,25 @@ def _check_model(obj: Any) -> None:
     """Raise a clear TypeError unless ``obj`` is a Keras 3 layer or model."""
     mods = [getattr(c, "__module__", "") or "" for c in type(obj).__mro__]
     # Keras first: on the torch backend a Keras 3 layer is also a torch.nn.Module.
+    hint = ""
     if any(m.startswith("keras.") for m in mods):
         keras = compat.keras_module()
         if isinstance(obj, keras.Operation):
             return
-    hint = ""
-    if any(
+        built_on = _backend_of(mods)
+        now = keras.backend.backend()
+        if built_on is not None and built_on != now:
+            hint = (
+                f" This model was built when Keras ran on the {built_on} backend, and "
+                f"Keras now runs on {now} (`keras.config.set_backend()` was called, or "
+                "Keras was imported again, after the model was built). Keras objects "
+                "do not move between backends: run the code that builds the model "
+                "again after switching, or restart the kernel with the backend you "
+                "want (KERAS_BACKEND)."
+            )
+    if hint:
+        pass  # the backend mismatch above says it all
+    elif any(
         m.startswith("tf_keras") or m.startswith("tensorflow.python.keras")
         for m in mods
     ):
@@ -144,6 +173,27 @@ def _check_model(obj: Any) -> None:
         f"Received: model={_short_repr(obj)} of type {type(obj).__module__}."
         f"{type(obj).__qualname__}"
     )
+
+
+def _backend_of(mods: list[str]) -> str | None:
+    """The backend a Keras class was made for, from its MRO's modules
+    (``keras.src.backend.tensorflow.trainer``...), or None."""
+    for m in mods:
+        parts = m.split(".")
+        if (
+            parts[:3] == ["keras", "src", "backend"]
+            and len(parts) > 3
+            and parts[3]
+            in (
+                "tensorflow",
+                "jax",
+                "torch",
+                "numpy",
+                "openvino",
+            )
+        ):
+            return parts[3]
+    return None
 
 
 def _short_repr(obj: Any) -> str:
@@ -183,20 +233,48 @@ class _Reader:
         #: node id → the layer or op it stands for
         self.objects: dict[str, Any] = {}
         self._calls: dict[tuple[int, int], list[int]] = {}
+        #: id(op) → its inner graph (a nested Functional, or a traced call()), or
+        #: None; and the trace verdict of each custom layer read so far
+        self._inner: dict[int, Any] = {}
+        self._traces: dict[int, TraceInfo] = {}
+        self._tracer = Tracer()
+        #: ids of nodes never opened (a recursive layer's inner call of itself)
+        self._leaves: set[str] = set()
 
     # ---- the model as a whole -------------------------------------------------
     def read(self, model: Any) -> ModelGraph:
+        # Every node a trace adds is read before the tracer takes it away again.
+        with self._tracer:
+            return self._read(model)
+
+    def _read(self, model: Any) -> ModelGraph:
         keras = compat.keras_module()
         fn = compat.graph_owner(model)
+        model_trace = None
+        if (
+            fn is None
+            and isinstance(model, keras.Model)
+            and is_custom_class(type(model))
+        ):
+            fn, model_trace = self._trace(model, None)
         if fn is not None:
-            api = "sequential" if isinstance(model, keras.Sequential) else "functional"
+            if model_trace is not None:
+                api = "subclassed"
+            elif isinstance(model, keras.Sequential):
+                api = "sequential"
+            else:
+                api = "functional"
             self._read_graph(fn)
             inputs = [self._history_id(t, None) for t in compat.flatten(fn.inputs)]
             outputs = [
                 self._resolve_source(t, None, fn)[0] for t in compat.flatten(fn.outputs)
             ]
-            in_shapes = [_shape(t.shape) for t in compat.flatten(fn.inputs)]
-            out_shapes = [_shape(t.shape) for t in compat.flatten(fn.outputs)]
+            in_shapes = [
+                _shape(self._tracer.shape_of(t)) for t in compat.flatten(fn.inputs)
+            ]
+            out_shapes = [
+                _shape(self._tracer.shape_of(t)) for t in compat.flatten(fn.outputs)
+            ]
         else:
             if isinstance(model, keras.Sequential):
                 api = "sequential"
@@ -219,6 +297,7 @@ class _Reader:
             input_shapes=in_shapes,
             output_shapes=out_shapes,
             expand_nested=self.expand,
+            trace=model_trace,
         )
         nodes, defaults = self._apply_defaults()
         return ModelGraph(
@@ -246,28 +325,81 @@ class _Reader:
         """Walk a Functional graph and, when expanding, its nested graphs.
 
         An explicit stack of iterators keeps the walk iterative, and lists every
-        inner node right after the node of the model that holds it.
+        inner node right after the node of the model (or traced layer) that holds
+        it. A nested graph is a nested Functional model's, or the traced ``call()``
+        of a custom layer or subclassed model (:mod:`kerasviz.graph.trace`).
         """
-        stack: list[tuple[Any, Any, str | None]] = [(fn, iter(fn.operations), None)]
+        stack: list[tuple[Any, Any, str | None, int | None]] = [
+            (fn, iter(fn.operations), None, None)
+        ]
         while stack:
-            graph, ops, parent = stack[-1]
+            graph, ops, parent, _ = stack[-1]
             op = next(ops, None)
             if op is None:
                 stack.pop()
                 continue
             calls = self._calls_in(graph, op)
-            node = self._node(op, parent, [graph_node for _, graph_node in calls])
+            graph_nodes = [graph_node for _, graph_node in calls]
+            recursive = any(owner == id(op) for *_, owner in stack)
+            inner = (
+                self._inner_graph(op, graph_nodes[0] if graph_nodes else None)
+                if self.expand and not recursive
+                else None
+            )
+            node = self._node(op, parent, graph_nodes)
+            if recursive:
+                # A layer whose call() calls the layer itself: open it once only.
+                node = _replace(node, trace=TraceInfo(False, RECURSIVE))
+                self._leaves.add(node.id)
             self.nodes.append(node)
             for call_index, (_, graph_node) in enumerate(calls):
                 self._add_edges(graph, op, call_index, graph_node, parent)
-            inner = compat.graph_owner(op) if node.kind == "model" else None
-            if self.expand and inner is not None:
-                stack.append((inner, iter(inner.operations), node.id))
-            elif self.expand and node.kind == "model":
-                for layer in op.layers:
+            if inner is not None:
+                stack.append((inner, iter(inner.operations), node.id, id(op)))
+            elif (
+                self.expand
+                and not recursive
+                and (node.kind == "model" or node.trace is not None)
+            ):
+                # No wiring to show (untraceable call, subclassed model): at least
+                # what it is made of.
+                for layer in _sublayers(op):
                     self.nodes.append(
                         self._node(layer, node.id, compat.inbound_nodes(layer))
                     )
+
+    def _inner_graph(self, op: Any, call_node: Any) -> Any | None:
+        """The graph inside ``op`` when expanding: a nested Functional's own, or
+        its traced ``call()`` (custom layers, subclassed models), else None."""
+        key = id(op)
+        if key in self._inner:
+            return self._inner[key]
+        if call_node is None:
+            nodes = compat.inbound_nodes(op)
+            call_node = nodes[0] if nodes else None
+        inner = compat.graph_owner(op) if kind_of_class(type(op)) == "model" else None
+        if inner is None and is_custom_class(type(op)):
+            inner, _ = self._trace(op, call_node)
+        self._inner[key] = inner
+        return inner
+
+    def _trace(self, op: Any, call_node: Any) -> tuple[Any | None, TraceInfo | None]:
+        """Trace ``op``'s call(): its graph (or None) and the verdict for the JSON."""
+        try:
+            t = self._tracer.trace(op, call_node)
+        except TraceError as e:
+            info = TraceInfo(False, f"Its wiring is not shown: {e}.")
+            self._traces[id(op)] = info
+            return None, info
+        fn = t.function
+        inner_ops = [o for o in fn.operations if type(o).__name__ != "InputLayer"]
+        if len(inner_ops) < 2 and not isinstance(op, compat.keras_module().Model):
+            # One op inside (a thin wrapper of a Keras layer): nothing to open.
+            return None, None
+        info = TraceInfo(True, None)
+        self._traces[id(op)] = info
+        self._inner[id(op)] = fn
+        return fn, info
 
     def _calls_in(self, graph: Any, op: Any) -> list[tuple[int, Any]]:
         """The calls of ``op`` that belong to ``graph``: (raw node index, node)."""
@@ -300,7 +432,7 @@ class _Reader:
                 GraphEdge(
                     source=source,
                     target=target,
-                    shape=_shape(tensor.shape),
+                    shape=_shape(self._tracer.shape_of(tensor)),
                     dtype=_dtype(tensor),
                     source_output=out,
                     source_call=source_call,
@@ -322,8 +454,8 @@ class _Reader:
         if hist is None:
             return "?", 0, 0
         op, node_index, out = hist
-        while self.expand and kind_of_class(type(op)) == "model":
-            inner = compat.graph_owner(op)
+        while self.expand and self._id(parent, op) not in self._leaves:
+            inner = self._inner_graph(op, None)
             if inner is None:
                 break
             parent = self._id(parent, op)
@@ -343,8 +475,8 @@ class _Reader:
     ) -> tuple[str, int, int]:
         """Where argument ``arg`` of ``op`` really goes: inside an expanded model, to
         the InputLayer of that model's input ``arg``."""
-        while self.expand and kind_of_class(type(op)) == "model":
-            inner = compat.graph_owner(op)
+        while self.expand and target_id not in self._leaves:
+            inner = self._inner_graph(op, None)
             if inner is None:
                 break
             flat_inputs = compat.flatten(inner.inputs)
@@ -383,8 +515,8 @@ class _Reader:
             ins, outs = compat.call_tensors(gn)
             calls.append(
                 Call(
-                    input_shapes=[_shape(t.shape) for t in ins],
-                    output_shapes=[_shape(t.shape) for t in outs],
+                    input_shapes=[_shape(self._tracer.shape_of(t)) for t in ins],
+                    output_shapes=[_shape(self._tracer.shape_of(t)) for t in outs],
                 )
             )
         config, error = self._config(op, kind)
@@ -417,6 +549,7 @@ class _Reader:
             weights=weights,
             config=config,
             error=error,
+            trace=self._traces.get(id(op)),
         )
 
     @staticmethod
@@ -460,10 +593,22 @@ class _Reader:
         return nodes, defaults
 
 
+def _sublayers(op: Any) -> list[Any]:
+    """The layers ``op`` holds directly (a model's ``layers``, a layer's ``_layers``)."""
+    layers = getattr(op, "layers", None)
+    if layers is None:
+        layers = getattr(op, "_layers", None) or []
+    return [layer for layer in layers if layer is not op]
+
+
 def _replace_config(n: LayerNode, config: dict[str, Any]) -> LayerNode:
+    return _replace(n, config=config)
+
+
+def _replace(n: LayerNode, **changes: Any) -> LayerNode:
     from dataclasses import replace
 
-    return replace(n, config=config)
+    return replace(n, **changes)
 
 
 def _param_counts(op: Any) -> Params:

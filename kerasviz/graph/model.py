@@ -48,6 +48,20 @@ class Weight:
 
 
 @dataclass(frozen=True)
+class TraceInfo:
+    """Whether kerasviz could trace a custom layer's (or subclassed model's) call().
+
+    ``traced`` True: the node is a container whose children are the sublayers and
+    ``keras.ops`` calls of its ``call()``, wired as traced. False: ``reason`` says in
+    plain words why its wiring is not shown (its children, if any, are just the
+    sublayers it holds).
+    """
+
+    traced: bool
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
 class LayerNode:
     """One operation of the model: a layer, a nested model or a raw ``keras.ops`` call.
 
@@ -70,6 +84,7 @@ class LayerNode:
     weights: list[Weight]
     config: dict[str, Any] | None
     error: str | None = None
+    trace: TraceInfo | None = None
 
     @property
     def class_key(self) -> str:
@@ -105,6 +120,8 @@ class ModelInfo:
     output_shapes: list[Shape | None] = field(default_factory=list)
     class_name: str = ""
     expand_nested: bool = False
+    #: for a subclassed model: whether its call() was traced (kerasviz.graph.trace)
+    trace: TraceInfo | None = None
 
 
 @dataclass(frozen=True)
@@ -165,6 +182,7 @@ class ModelGraph:
                 "outputs": list(m.outputs),
                 "input_shapes": [_shape(s) for s in m.input_shapes],
                 "output_shapes": [_shape(s) for s in m.output_shapes],
+                "trace": _trace_json(m.trace),
             },
             "nodes": [_node_json(n) for n in self.nodes],
             "edges": [_edge_json(e) for e in self.edges],
@@ -192,6 +210,7 @@ class ModelGraph:
             outputs=list(m["outputs"]),
             input_shapes=[_shape(s) for s in m.get("input_shapes", [])],
             output_shapes=[_shape(s) for s in m.get("output_shapes", [])],
+            trace=_trace(m.get("trace")),
         )
         nodes = [
             LayerNode(
@@ -216,6 +235,7 @@ class ModelGraph:
                 ],
                 config=n["config"],
                 error=n["error"],
+                trace=_trace(n.get("trace")),
             )
             for n in d["nodes"]
         ]
@@ -243,6 +263,14 @@ class ModelGraph:
 
 def _shape(s: Any) -> Any:
     return None if s is None else list(s)
+
+
+def _trace(d: dict[str, Any] | None) -> TraceInfo | None:
+    return None if d is None else TraceInfo(bool(d["traced"]), d.get("reason"))
+
+
+def _trace_json(t: TraceInfo | None) -> dict[str, Any] | None:
+    return None if t is None else {"traced": t.traced, "reason": t.reason}
 
 
 def _params(d: dict[str, Any]) -> Params:
@@ -284,6 +312,7 @@ def _node_json(n: LayerNode) -> dict[str, Any]:
         ],
         "config": n.config,
         "error": n.error,
+        "trace": _trace_json(n.trace),
     }
 
 

@@ -169,15 +169,35 @@ def notes_for(graph: ModelGraph) -> list[str]:
             "`keras.Input(shape=...)`, by calling `model.build((None, ...))`, or by "
             "calling it on a batch of data."
         )
+    elif m.api == "subclassed" and m.trace is not None and m.trace.traced:
+        notes.append(
+            f"`{m.class_name}` is a subclassed model: Keras does not record the wiring "
+            "of its `call()`, so kerasviz traced it with symbolic inputs (no data ran, "
+            "the model is unchanged). The wiring shown is that trace."
+        )
     elif m.api == "subclassed":
+        why = m.trace.reason if m.trace is not None and m.trace.reason else ""
         notes.append(
             f"`{m.class_name}` is a subclassed model: its wiring lives in the Python "
-            "code of its `call()` method, which Keras does not record, so no edges are "
-            "shown. Its sublayers are listed inside it. Write it with the Functional "
-            "API to see how they connect."
+            f"code of its `call()` method, which Keras does not record. {why} Its "
+            "sublayers are listed inside it, unconnected."
         )
     elif m.api == "layer":
         notes.append("This is a single layer, not a model: it has no graph to draw.")
+    untraced = [
+        n.name
+        for n in graph.nodes
+        if n.trace is not None
+        and not n.trace.traced
+        and not (n.parent is None and m.api == "subclassed")  # said above
+    ]
+    if untraced:
+        notes.append(
+            f"{len(untraced)} custom layer(s) are shown without their inner wiring "
+            "(their inspector says why): "
+            + ", ".join(untraced[:10])
+            + (" ..." if len(untraced) > 10 else "")
+        )
     broken = [n.name for n in graph.nodes if n.error]
     if broken:
         notes.append(

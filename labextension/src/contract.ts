@@ -9,7 +9,7 @@ export const MIME_TYPE = 'application/vnd.kerasviz.graph+json';
 export const COMPARISON_MIME_TYPE = 'application/vnd.kerasviz.comparison+json';
 
 /** The ModelGraph schema version (`graph.version`) this renderer reads. */
-export const GRAPH_VERSION = 1;
+export const GRAPH_VERSION = 2;
 
 /** The view payload version (`kerasviz_view`) this renderer reads. */
 export const VIEW_VERSION = 1;

@@ -98,6 +98,20 @@ export class Inspector {
     }
   }
 
+  /** Where a custom layer's inside comes from: its traced call(), or why not. */
+  private _traceNote(node: IGraphNode): void {
+    const trace = node.trace;
+    if (!trace) {
+      return;
+    }
+    const text = trace.traced
+      ? 'Its inner wiring was traced from its call() with symbolic inputs (no data ran).'
+      : (trace.reason ?? 'Its inner wiring is not shown.');
+    const note = h('p', trace.traced ? 'kv-trace-note' : 'kv-trace-note kv-untraced', text);
+    note.setAttribute('role', 'note');
+    this.node.append(note);
+  }
+
   private _section(title: string): HTMLElement {
     const section = h('section', 'kv-section');
     section.append(h('h4', undefined, title));
@@ -112,6 +126,7 @@ export class Inspector {
     if (node.error) {
       this.node.append(h('pre', 'kv-error-text', node.error));
     }
+    this._traceNote(node);
     const shapes = this._section('Shapes');
     const calls = h('div', 'kv-shapes');
     if (node.calls.length === 0) {
@@ -272,6 +287,9 @@ export class Inspector {
     }
     if (node?.error) {
       this.node.append(h('pre', 'kv-error-text', node.error));
+    }
+    if (node) {
+      this._traceNote(node);
     }
     const summary = containerSummary(vg, id);
     const shapes = this._section('Shapes at its boundary');

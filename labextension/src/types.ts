@@ -25,6 +25,14 @@ export type Dim2 = null;
  */
 export type Shape = Dim[];
 /**
+ * For a custom layer (code outside Keras: a user's, KerasHub's) or a subclassed model: whether kerasviz traced its call(). traced true: the node is a container whose children are the sublayers and keras.ops calls of its call(), wired as traced, exactly like a nested Functional model. traced false: reason says in plain words why its wiring is not shown (its children, if any, are the sublayers it holds, unwired). null (or absent) for layers and models that need no trace. Only a graph read with expand_nested=True traces nested layers; a subclassed model at the top is always traced.
+ *
+ * This interface was referenced by `IModelGraph`'s JSON-Schema
+ * via the `definition` "trace".
+ */
+export type ITrace = ITrace1 | ITrace2;
+export type ITrace2 = null;
+/**
  * @minItems 2
  * @maxItems 2
  *
@@ -145,7 +153,7 @@ export interface IModelGraph {
   /**
    * Schema version; readers refuse others.
    */
-  version: 1;
+  version: 2;
   model: IModelInfo;
   nodes: IGraphNode[];
   edges: IGraphEdge[];
@@ -178,11 +186,16 @@ export interface IModelInfo {
   outputs: string[];
   input_shapes?: ShapeOrNull[];
   output_shapes?: ShapeOrNull[];
+  trace?: ITrace;
 }
 export interface IModelParams {
   total: Count;
   trainable: Count;
   non_trainable: Count;
+}
+export interface ITrace1 {
+  traced: boolean;
+  reason: string | null;
 }
 /**
  * This interface was referenced by `IModelGraph`'s JSON-Schema
@@ -236,6 +249,7 @@ export interface IGraphNode {
    * What failed while reading this layer, else null.
    */
   error: string | null;
+  trace?: ITrace;
 }
 export interface INodeParams {
   trainable: Count;
