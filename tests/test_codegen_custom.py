@@ -362,6 +362,45 @@ def test_large_constant_is_a_named_placeholder_and_said():
     assert ns["model"].output.shape == (None, 100)
 
 
+class Shift(layers.Layer):
+    """A get_config() holding an array and an object that is no data at all."""
+
+    def __init__(self, offsets, table=None, **kwargs):
+        super().__init__(**kwargs)
+        self.offsets = np.asarray(offsets, dtype="float32")
+        self.table = table
+
+    def call(self, x):
+        return x + self.offsets
+
+    def get_config(self):
+        return {**super().get_config(), "offsets": self.offsets, "table": self.table}
+
+
+def test_config_values_that_are_not_data():
+    inputs = keras.Input((3,), name="x")
+    layer = Shift([1, 2, 3], table=object(), name="shift")
+    model = keras.Model(inputs, layer(inputs), name="shifted")
+    with pytest.warns(
+        CodegenWarning, match=r"'shift' \(Shift\) argument table takes object"
+    ):
+        code = to_code(model)
+    assert "object at 0x" not in code.split("#")[0]
+    line = next(x for x in code.splitlines() if "Shift(" in x)
+    assert line.startswith(
+        "shift = Shift(np.array([1.0, 2.0, 3.0], dtype='float32'), "
+    ), line
+    assert ", table=None, " in line
+    assert line.count("kerasviz:") == 1
+    assert "may not be rebuilt" not in line  # said once, not twice
+    comments_are_one_line(code)
+    ns: dict = {}
+    exec(compile(code, "<shift>", "exec"), ns)  # runs, with None for the object
+    report = check_equivalent(model, ns["model"])
+    assert not report.equivalent  # and the check says what the placeholder changed
+    assert "table differs" in report.differences[0]
+
+
 def test_dict_inputs_keep_their_keys_and_order():
     a = keras.Input((3,), name="a")
     b = keras.Input((2,), name="b")

@@ -525,6 +525,7 @@ class _Writer:
         config = jsonable_fast(raw) if raw is not None else {}
         overrides = self._function_overrides(op, config) if config else {}
         values: dict[str, str] = {}
+        said: set[str] = set()
         for key, value in config.items():
             if key not in accepted:
                 continue  # derived entries (a count the layer computes) and the like
@@ -532,6 +533,14 @@ class _Writer:
                 values[key] = overrides[key]
             elif isinstance(value, dict) and value.get("class_name") == "function":
                 values[key] = self._attribute_or_literal(op, key, value, label)
+            elif not _plain(raw[key]):
+                # not JSON data (an array, a tensor, an object): its repr is no code
+                noted = len(self.problems.pending)
+                values[key] = self._value(
+                    raw[key], f"{label} argument {key}", fallback="None"
+                )
+                if len(self.problems.pending) > noted:
+                    said.add(key)  # already said: no second note when checking
             else:
                 values[key] = literal(value, _nested_layer)
         missing = []
@@ -560,7 +569,9 @@ class _Writer:
         if "name" in accepted:
             values["name"] = repr(op.name)
         expr = _call_source(ref, named, values)
-        checked = self._check_constructor(op, expr, raw, label, accepted)
+        checked = self._check_constructor(
+            op, expr, raw, label, [k for k in accepted if k not in said]
+        )
         if checked is not None:
             return checked
         return expr
@@ -686,6 +697,17 @@ def _written_as_class(model: Any) -> bool:
         return False
     own = getattr(cls, "get_config", None)
     return own is not None and own is not Functional.get_config
+
+
+def _plain(value: Any) -> bool:
+    """JSON-like data, which :func:`literal` writes faithfully."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return not isinstance(value, float) or np.isfinite(value)
+    if isinstance(value, (list, tuple)):
+        return all(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _plain(v) for k, v in value.items())
+    return False
 
 
 def _all_none(value: Any) -> bool:
