@@ -134,6 +134,17 @@ def check_equivalent(
     clone of ``b`` (``b`` itself is left untouched) — the same outputs on random
     inputs (``np.allclose``).
 
+    The clone is made with the models' own classes and functions in scope
+    (``keras.saving.custom_object_scope``); where Keras cannot clone ``b``
+    faithfully (a broken ``get_config()``, a function Keras would read back as
+    another), the weights go into ``b`` itself and are put back afterwards. Weights
+    are copied layer by layer, by name or else by position in the graph. The random
+    inputs fit each input: strings from the vocabulary of the StringLookup it
+    feeds, integers below the ``input_dim`` of the Embedding it feeds (else small
+    integers), in the structure the model takes (a dict stays a dict). A subclassed
+    model that has been called once is read through the Functional its ``call()``
+    traces to.
+
     Examples
     --------
     >>> import keras, kerasviz
