@@ -306,7 +306,20 @@ def test_dot_export_expanded(name):
 
 @pytest.mark.parametrize("name", GRAPH_MODELS)
 def test_to_code_rebuilds_the_same_network(name):
-    to_code_checked(build(name))
+    import keras
+
+    model = build(name)
+    if name in NEEDS_TENSORFLOW and keras.backend.backend() != "tensorflow":
+        # Keras itself runs string tensors only on TensorFlow: here the structure
+        # can be compared, the outputs cannot (and the report must say just that).
+        ns: dict = {}
+        exec(kerasviz.to_code(model), ns)
+        report = kerasviz.check_equivalent(model, ns["model"])
+        assert not report.equivalent
+        assert report.differences
+        assert all("could not run" in d for d in report.differences), report.summary
+        return
+    to_code_checked(model)
 
 
 @pytest.mark.parametrize("name", GRAPH_MODELS)
