@@ -175,7 +175,13 @@ def test_tracing_leaves_the_model_as_it_was(hub):
         layer.name: len(layer._inbound_nodes)
         for layer in model._flatten_layers(include_self=False)
     }
+    import keras
+    import numpy as np
+
+    values = [keras.ops.convert_to_numpy(v).copy() for v in model.variables]
     kerasviz.graph_of(model, expand_nested=True)
+    for v, was in zip(model.variables, values, strict=True):
+        np.testing.assert_array_equal(keras.ops.convert_to_numpy(v), was, v.path)
     after = {
         layer.name: len(layer._inbound_nodes)
         for layer in model._flatten_layers(include_self=False)
