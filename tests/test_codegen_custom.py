@@ -405,11 +405,15 @@ def test_dict_inputs_keep_their_keys_and_order():
     a = keras.Input((3,), name="a")
     b = keras.Input((2,), name="b")
     out = layers.Dense(1, name="out")(layers.Concatenate()([a, b]))
-    model = keras.Model({"b": b, "a": a}, {"score": out, "raw": a}, name="dicts")
+    outputs = {"score": out, "parts": [a, (b, out)]}
+    model = keras.Model({"b": b, "a": a}, outputs, name="dicts")
     code, rebuilt, _ = assert_round_trip(model)
     assert "inputs={'b': b, 'a': a}" in code
-    assert "outputs={'score': out, 'raw': a}" in code
+    assert "outputs={'score': out, 'parts': [a, (b, out)]}" in code
     assert list(rebuilt.input) == ["b", "a"]
+    assert keras.tree.map_structure(lambda t: tuple(t.shape), rebuilt.output) == (
+        keras.tree.map_structure(lambda t: tuple(t.shape), model.output)
+    )
 
 
 @pytest.mark.skipif(
