@@ -178,6 +178,31 @@ def test_text_transformer_blocks_without_get_config():
     assert "TransformerBlock(" in code
 
 
+class Dropped(layers.Layer):
+    """`self.dropout` is the Dropout layer made of the `dropout` argument, and
+    get_config() keeps neither argument."""
+
+    def __init__(self, units, dropout=0.1):
+        super().__init__()
+        self.dense = layers.Dense(units)
+        self.dropout = layers.Dropout(dropout)
+
+    def call(self, x):
+        return self.dropout(self.dense(x))
+
+    def get_config(self):
+        return {"name": self.name}
+
+
+def test_arguments_found_in_the_sublayers_init_made():
+    inputs = keras.Input((3,), name="x")
+    model = keras.Model(inputs, Dropped(4, dropout=0.3)(inputs), name="dropped")
+    code, _, said = assert_round_trip(model)
+    assert not said
+    # not `dropout=layers.Dropout(...)`: the attribute is what __init__ made of it
+    assert "= Dropped(4, dropout=0.3)(x)" in code
+
+
 class Opaque(layers.Layer):
     """Keeps its argument only in a form to_code cannot read back, and a
     get_config() that forgets it."""

@@ -548,7 +548,9 @@ class _Writer:
             if p.name in values or p.name == "name":
                 continue
             found, live = attribute_value(op, p.name)
-            if not found:
+            if not found or not _compatible(live, p.default):
+                # e.g. `self.dropout = layers.Dropout(dropout)`: the attribute is
+                # not the argument, but the sublayer it made holds it
                 found, live = value_from_init(op, p.name)
             if found:
                 if p.default is not inspect.Parameter.empty and _same(live, p.default):
@@ -569,6 +571,8 @@ class _Writer:
         if "name" in accepted:
             values["name"] = repr(op.name)
         expr = _call_source(ref, named, values)
+        if missing:
+            return expr  # said already; building it with None would only fail
         checked = self._check_constructor(
             op, expr, raw, label, [k for k in accepted if k not in said]
         )
@@ -699,6 +703,26 @@ def _written_as_class(model: Any) -> bool:
     return own is not None and own is not Functional.get_config
 
 
+def _compatible(value: Any, default: Any) -> bool:
+    """Could ``value`` be what was passed for a parameter with this default? (An
+    attribute named like the argument may hold something the layer made of it.)"""
+    if default is inspect.Parameter.empty or default is None:
+        return True
+    if isinstance(default, bool):
+        return isinstance(value, (bool, np.bool_))
+    if isinstance(default, (int, float)):
+        return isinstance(value, (int, float, np.number)) and not isinstance(
+            value, bool
+        )
+    if isinstance(default, str):
+        return (
+            isinstance(value, str) or is_function(value) or hasattr(value, "get_config")
+        )
+    if isinstance(default, (tuple, list)):
+        return isinstance(value, (tuple, list))
+    return True
+
+
 def _plain(value: Any) -> bool:
     """JSON-like data, which :func:`literal` writes faithfully."""
     if value is None or isinstance(value, (bool, int, float, str)):
@@ -748,14 +772,10 @@ def _call_source(
     values = dict(values)
     name = values.pop("name", None)
     parts = []
-    positional = True
-    for p in named:
-        if not positional or p.default is not inspect.Parameter.empty:
+    for p in named:  # the leading run of required positional parameters
+        required = p.default is inspect.Parameter.empty
+        if not required or p.kind is p.KEYWORD_ONLY or p.name not in values:
             break
-        if p.kind is p.KEYWORD_ONLY or p.name not in values:
-            positional = p.kind is not p.KEYWORD_ONLY and p.name in values
-            if not positional:
-                break
         parts.append(values.pop(p.name))
     parts += [f"{k}={v}" for k, v in values.items()]
     if name is not None:
