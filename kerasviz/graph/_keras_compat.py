@@ -8,7 +8,7 @@ changes one of them, this file is the only place to mend.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 
@@ -201,30 +201,65 @@ def map_shapes(fn: Any, structure: Any) -> Any:
 
 
 @contextlib.contextmanager
-def lenient_symbolic_calls() -> Iterator[None]:
-    """Within this block a layer called on KerasTensors whose own
-    ``compute_output_spec`` rejects an argument its ``call()`` takes falls back to
-    Keras's generic spec (``call()`` run on backend placeholders).
+def tracing_calls(
+    sublayers: set[int], on_constant: Callable[[Any, Any], Any]
+) -> Iterator[None]:
+    """Patch ``Layer`` for the length of one trace of a ``call()``.
 
-    KerasHub's ``CachedMultiHeadAttention`` adds ``cache=`` to ``call()`` but keeps
-    ``MultiHeadAttention.compute_output_spec``: inside a model Keras never asks it,
-    but a trace calls it on KerasTensors (``Layer.symbolic_call``, Keras 3.15.1).
+    - A layer called on KerasTensors whose own ``compute_output_spec`` rejects an
+      argument its ``call()`` takes falls back to Keras's generic spec (``call()``
+      run on backend placeholders). KerasHub's ``CachedMultiHeadAttention`` adds
+      ``cache=`` to ``call()`` but keeps ``MultiHeadAttention.compute_output_spec``:
+      inside a model Keras never asks it, a trace does (``Layer.symbolic_call``,
+      Keras 3.15.1).
+    - A sublayer (``id`` in ``sublayers``) called on constants only (keras.io's
+      position embeddings: ``self.pos(ops.arange(n))``) would run eagerly and
+      leave no node: each backend tensor among its arguments is swapped for
+      ``on_constant(layer, tensor)`` (a placeholder) so that it records one.
+    - Variable writes (a SeedGenerator's state, moving statistics) go to a
+      ``StatelessScope`` and are dropped: a trace changes no state.
     """
+    from keras.src.backend.common.stateless_scope import StatelessScope
+    from keras.src.backend.common.symbolic_scope import in_symbolic_scope
     from keras.src.layers.layer import Layer
     from keras.src.ops.operation import Operation
 
-    original = Layer.symbolic_call
+    keras = keras_module()
+    original_symbolic = Layer.symbolic_call
+    original_call = Layer.__call__
 
     def symbolic_call(self: Any, *args: Any, **kwargs: Any) -> Any:
         try:
-            return original(self, *args, **kwargs)
+            return original_symbolic(self, *args, **kwargs)
         except TypeError as e:
             if "unexpected keyword argument" not in str(e):
                 raise
             return Operation.compute_output_spec(self, *args, **kwargs)
 
+    def call(self: Any, *args: Any, **kwargs: Any) -> Any:
+        # Not inside Keras's own shape inference (``SymbolicScope``): there the
+        # backend tensors are placeholders of its own, not constants.
+        if id(self) in sublayers and not in_symbolic_scope():
+            flat = keras.tree.flatten((args, kwargs))
+            if not any(is_keras_tensor(x) for x in flat) and any(
+                keras.ops.is_tensor(x) for x in flat
+            ):
+                args, kwargs = keras.tree.map_structure(
+                    lambda x: on_constant(self, x) if keras.ops.is_tensor(x) else x,
+                    (args, kwargs),
+                )
+        return original_call(self, *args, **kwargs)
+
     Layer.symbolic_call = symbolic_call  # type: ignore[method-assign]
+    Layer.__call__ = call  # type: ignore[method-assign]
     try:
-        yield
+        with StatelessScope():
+            yield
     finally:
-        Layer.symbolic_call = original  # type: ignore[method-assign]
+        Layer.symbolic_call = original_symbolic  # type: ignore[method-assign]
+        Layer.__call__ = original_call  # type: ignore[method-assign]
+
+
+def dtype_name(x: Any) -> str:
+    """A tensor's dtype as Keras names it (``float32``), on any backend."""
+    return str(keras_module().backend.standardize_dtype(x.dtype))

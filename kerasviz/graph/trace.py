@@ -234,8 +234,20 @@ class Tracer:
         if not flat:
             raise TraceError("its call() takes no tensor, so there is nothing to trace")
         self._active.add(id(layer))
+        constants: list[Any] = []
+
+        def constant(sub: Any, value: Any) -> Any:
+            # A placeholder for a constant a sublayer is called on: an input of
+            # the trace (no edge reaches it from outside), named after its layer.
+            shape = tuple(int(d) for d in value.shape)
+            label = f"{sub.name}_constant" + (f"_{len(constants)}" if constants else "")
+            placeholder = _input(shape, compat.dtype_name(value), label)
+            constants.append(placeholder)
+            return placeholder
+
+        sublayers = {id(s) for s in compat.all_layers(layer) if s is not layer}
         try:
-            with compat.lenient_symbolic_calls():
+            with compat.tracing_calls(sublayers, constant):
                 outputs = layer.call(*args, **kwargs)
         except RecursionError:
             raise TraceError(
@@ -247,6 +259,7 @@ class Tracer:
             raise TraceError(_explain(e)) from None
         finally:
             self._active.discard(id(layer))
+        flat = flat + constants
         return args, kwargs, flat, outputs
 
 
@@ -272,6 +285,12 @@ def traced_functional(model: Any) -> Iterator[Any]:
             if any(compat.is_keras_tensor(x) for x in compat.flatten(a))
         ]
         inputs = tensor_args[0] if len(tensor_args) == 1 else tensor_args
+        if len(t.inputs) > len(compat.flatten(inputs)):
+            raise TraceError(
+                "its call() calls a sublayer on constant values (such as "
+                "keras.ops.arange(...)), which the traced wiring holds as an extra "
+                "input a Functional model would have to be given"
+            )
         try:
             fn = keras.Model(inputs=inputs, outputs=t.outputs, name=model.name)
         except Exception as e:
