@@ -327,7 +327,15 @@ def attribute_value(layer: Any, param: str) -> tuple[bool, Any]:
         try:
             value = inspect.getattr_static(layer, attr)
         except AttributeError:
-            continue
+            # not in the instance's __dict__: torch keeps sublayers in _modules,
+            # reached through __getattr__ (the torch backend)
+            try:
+                value = getattr(layer, attr)
+            except Exception:
+                continue
+            if inspect.ismethod(value):
+                continue
+            return True, value
         if isinstance(value, (property, types.FunctionType, staticmethod)):
             try:
                 value = getattr(layer, attr)
