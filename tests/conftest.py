@@ -25,6 +25,8 @@ BACKEND = os.environ["KERAS_BACKEND"]
 BACKEND_PEERS = {
     "tensorflow": "tensorflow",
     "tf_keras": "tensorflow",
+    # keras-hub requires tensorflow-text, and that TensorFlow: CI has it there only.
+    "keras_hub": "tensorflow",
     "jax": "jax",
     "torch": "torch",
 }
@@ -35,6 +37,12 @@ INSTALL = {
     "torch": "pip install torch",
     "jax": "pip install jax",
     "tf_keras": "pip install --no-deps tf-keras",
+    # keras-hub's own requirements pull tensorflow-text, and with it the whole
+    # `tensorflow` wheel: install it without, and its light requirements by hand.
+    "keras_hub": (
+        "pip install --no-deps keras-hub && pip install absl-py regex rich "
+        "kagglehub tokenizers sentencepiece"
+    ),
     "playwright": "pip install -e '.[test]'",
     "jupyterlab": "pip install -e '.[test]'",
     "notebook": "pip install -e '.[test]'",
