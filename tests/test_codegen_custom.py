@@ -76,6 +76,10 @@ def test_bert_backbone_round_trips_with_public_imports_and_dict_io():
     )
     assert "outputs={'sequence_output': " in code
     assert isinstance(rebuilt.input, dict)
+    assert (
+        "is a keras_hub.models.BertBackbone; this is a plain keras.Model of the "
+        "same layers." in code
+    )
     assert list(rebuilt.input) == list(model.input)
     assert list(rebuilt.output) == list(model.output)
     # a TransformerEncoder takes no `trainable` through a signature it lacks: fine,
@@ -488,6 +492,10 @@ def test_subclassed_model_is_written_as_functional():
     code, rebuilt, said = generated(model)
     assert not said
     assert re.search(r"^relu = keras\.ops\.relu\(dense\w*\)$", code, re.M), code
+    assert (
+        "# 'mlp' is a tests.zoo.MLP; this is the Functional model its call() traces to."
+        in code
+    )
     assert re.search(
         r"^model = keras\.Model\(inputs=x, outputs=dense\w*, name='mlp'\)$", code, re.M
     )

@@ -262,6 +262,16 @@ class _Writer:
                 self._assign(node, base, f"{callee}({self._arguments(node)})")
         ins = self._structure(fn.input)
         outs = self._structure(fn.output)
+        cls = type(model)
+        if not is_keras_module(cls.__module__):
+            path = import_path(cls)
+            where = ".".join(path) if path else cls.__qualname__
+            how = (
+                "the Functional model its call() traces to"
+                if fn is not compat.graph_owner(model)
+                else "a plain keras.Model of the same layers"
+            )
+            self.lines.append(f"# {model.name!r} is a {where}; this is {how}.")
         self.lines.append(
             f"{var} = keras.Model(inputs={ins}, outputs={outs}, name={model.name!r})"
         )
