@@ -13,9 +13,8 @@ import pytest
 from keras import layers, ops
 
 import kerasviz
-from kerasviz.codegen import check_equivalent, to_code
+from kerasviz.codegen import CodegenWarning, check_equivalent, to_code
 from kerasviz.codegen.equivalence import _input_hints, _random_input
-from kerasviz.codegen.generate import CodegenWarning
 from kerasviz.contract import validate as validate_payload
 
 from . import zoo

@@ -1,10 +1,11 @@
 """Sequential ⇄ Functional: generated code and a checked equivalence."""
 
 from .equivalence import EquivalenceReport, check_equivalent, match_graphs
-from .generate import to_code
+from .generate import CodegenWarning, to_code
 from .reasons import NotSequentialError, sequential_reasons
 
 __all__ = [
+    "CodegenWarning",
     "EquivalenceReport",
     "NotSequentialError",
     "check_equivalent",
