@@ -131,6 +131,36 @@ def xss() -> Any:
     return keras.Model(x_in, out, name="<svg onload=alert(3)>")
 
 
+def traced() -> Any:
+    """A custom residual block (traced: a container of its sublayers and ops) and a
+    custom layer whose call() refuses symbolic tensors (shown with the reason)."""
+    import keras
+
+    class Residual(keras.layers.Layer):
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self.first = keras.layers.Dense(4, name="first")
+            self.norm = keras.layers.LayerNormalization(name="norm")
+
+        def call(self, x: Any) -> Any:
+            return self.norm(x + self.first(keras.ops.relu(x)))
+
+    class Picky(keras.layers.Layer):
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self.inner = keras.layers.Dense(4, name="inner")
+
+        def call(self, x: Any) -> Any:
+            if isinstance(x, keras.KerasTensor):
+                raise ValueError("symbolic tensors are not welcome here")
+            return self.inner(x)
+
+    x_in = keras.Input((4,), name="x")
+    h = Residual(name="block")(x_in)
+    out = Picky(name="picky")(h)
+    return keras.Model(x_in, out, name="traced")
+
+
 def resnet50() -> Any:
     import keras
 
@@ -245,6 +275,7 @@ CASES: dict[str, tuple[Callable[[], Any], dict[str, Any], Callable | None]] = {
     "toy": (toy, {}, None),
     "nested": (nested, {}, None),
     "xss": (xss, {}, None),
+    "traced": (traced, {}, None),
     "resnet_lite": (resnet50, {}, _lite),
 }
 

@@ -274,7 +274,9 @@ export class Inspector {
     const collapsed = this._actions.isCollapsed(id);
     this._title(
       vg.nameOf(id),
-      node ? `Nested model · ${node.class_name}` : 'Block of layers (grouped by name)'
+      node
+        ? `${node.kind === 'model' ? 'Nested model' : 'Custom layer'} · ${node.class_name}`
+        : 'Block of layers (grouped by name)'
     );
     const toggle = button(collapsed ? 'Expand' : 'Collapse', 'kv-button kv-toggle', () =>
       this._actions.toggle(id)

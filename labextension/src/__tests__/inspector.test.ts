@@ -86,6 +86,22 @@ describe('the inspector', () => {
     expect(actions.select).toHaveBeenCalledWith('b1_add');
   });
 
+  it("says where a custom layer's inside comes from, or why it is not shown", () => {
+    const vg = loadGraph('traced');
+    const { inspector } = makeInspector(vg, { isCollapsed: () => true });
+    inspector.show('block');
+    expect(inspector.node.textContent).toContain('Custom layer · Residual');
+    const note = inspector.node.querySelector('.kv-trace-note')!;
+    expect(note.textContent).toContain('traced from its call()');
+    expect(note.classList.contains('kv-untraced')).toBe(false);
+    inspector.show('picky');
+    const refused = inspector.node.querySelector('.kv-trace-note.kv-untraced')!;
+    expect(refused.textContent).toContain('Its wiring is not shown');
+    expect(refused.textContent).toContain('symbolic tensors are not welcome here');
+    inspector.show('block/first');
+    expect(inspector.node.querySelector('.kv-trace-note')).toBeNull();
+  });
+
   it('describes a container with an expand button', () => {
     const { inspector, actions } = makeInspector(loadGraph('toy'));
     inspector.show('enc');
