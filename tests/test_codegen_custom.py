@@ -351,6 +351,21 @@ def test_lambda_expression_is_written_as_source():
     assert "layers.Lambda(lambda t: t * 3.0 + 1.0, " in code
 
 
+def test_lambda_reading_ops_and_a_module_imports_them():
+    # keras.io writes `layers.Lambda(lambda x: ops.mean(x, axis=1))`: `ops` is a
+    # global of the file the lambda was written in, so the code must import it
+    inputs = keras.Input((4, 3), name="x")
+    lam = layers.Lambda(lambda t: ops.mean(t, axis=1) * 2.0 + np.float32(1.0))
+    model = keras.Model(inputs, lam(inputs), name="pooled")
+    code, _, said = assert_round_trip(model)
+    assert not said
+    assert "from keras import ops" in code.splitlines()
+    assert "import numpy as np" in code.splitlines()
+    assert (
+        "layers.Lambda(lambda t: ops.mean(t, axis=1) * 2.0 + np.float32(1.0), " in code
+    )
+
+
 def test_layer_that_hands_its_name_to_an_inner_layer():
     code, _, said = assert_round_trip(zoo.name_to_inner())
     assert not said

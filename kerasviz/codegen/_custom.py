@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import builtins
 import contextlib
+import dis
 import inspect
 import re
 import sys
@@ -102,6 +103,7 @@ class Imports:
         self._names = names
         self._local: dict[tuple[str, str], str] = {}
         self._comments: dict[tuple[str, str], str] = {}
+        self._modules: dict[str, str] = {}
         self.objects: dict[str, Any] = {}
         self.numpy = False
         self.notes: list[str] = []
@@ -118,12 +120,25 @@ class Imports:
             self.objects[local] = obj
         return self._local[key]
 
+    def module(self, module: str, local: str, obj: Any) -> bool:
+        """``import module`` (``as local``); False when ``local`` is taken."""
+        if self._modules.get(local) == module:
+            return True
+        if local in self.objects or not self._names.reserve(local):
+            return False
+        self._modules[local] = module
+        self.objects[local] = obj
+        return True
+
     def note(self, text: str) -> None:
         if text not in self.notes:
             self.notes.append(text)
 
     def lines(self) -> list[str]:
         out = ["import numpy as np"] if self.numpy else []
+        for local, module in self._modules.items():
+            alias = "" if local == module else f" as {local}"
+            out.append(f"import {module}{alias}")
         for (module, attr), local in self._local.items():
             alias = "" if local == attr else f" as {local}"
             comment = self._comments.get((module, attr))
@@ -191,11 +206,7 @@ def function_expr(fn: Any, imports: Imports, problems: Problems, where: str) -> 
     if name == "<lambda>":
         src = lambda_source(fn)
         if src is not None:
-            free = [
-                n
-                for n in fn.__code__.co_names
-                if n not in ("keras", "layers", "np") and not hasattr(builtins, n)
-            ]
+            free = [n for n in _global_names(src) if not _import_global(n, fn, imports)]
             if free:
                 problems.add(
                     f"the lambda in {where} uses names defined where it was written "
@@ -223,6 +234,76 @@ def function_expr(fn: Any, imports: Imports, problems: Problems, where: str) -> 
         )
         return attr
     return imports.name(module, attr, fn)
+
+
+_NOISE_OPS = {"CACHE", "RESUME", "PRECALL", "PUSH_NULL", "KW_NAMES", "NOP"}
+
+
+def code_key(code: types.CodeType) -> tuple[Any, ...]:
+    """What a function's code does, comparable across files: its instructions
+    with their arguments, without the bytecode details that depend on where it
+    was compiled (CPython 3.11 writes ``ops.mean(...)`` differently when ``ops``
+    was imported in the same file)."""
+    steps = []
+    for ins in dis.get_instructions(code):
+        if ins.opname in _NOISE_OPS:
+            continue
+        op = "LOAD_ATTR" if ins.opname == "LOAD_METHOD" else ins.opname
+        arg = ins.argval
+        if isinstance(arg, types.CodeType):
+            arg = code_key(arg)
+        elif isinstance(arg, int) and ins.opcode in dis.hasjrel + dis.hasjabs:
+            arg = None  # jump targets move with the details above
+        else:
+            arg = repr(arg)
+        steps.append((op, arg))
+    return (tuple(steps), code.co_argcount, code.co_varnames[: code.co_argcount])
+
+
+def _global_names(source: str) -> list[str]:
+    """Names a lambda's source reads that are not its own arguments."""
+    try:
+        tree = ast.parse(source, mode="eval")
+    except SyntaxError:
+        return []
+    own = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Lambda):
+            a = node.args
+            for arg in [*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg]:
+                if arg is not None:
+                    own.add(arg.arg)
+    names = [
+        n.id
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id not in own
+    ]
+    return list(dict.fromkeys(names))
+
+
+def _import_global(name: str, fn: Any, imports: Imports) -> bool:
+    """Make ``name`` (a global a lambda reads) available in the generated code:
+    True when it is (a builtin, ``keras``, an importable module or object)."""
+    if name in ("keras", "layers", "np") or (
+        hasattr(builtins, name) and name not in getattr(fn, "__globals__", {})
+    ):
+        if name == "np":
+            imports.numpy = True
+        return True
+    obj = getattr(fn, "__globals__", {}).get(name)
+    if obj is None:
+        return False
+    if isinstance(obj, types.ModuleType):
+        module, _, attr = obj.__name__.rpartition(".")
+        if _private(obj.__name__):
+            return False
+        if not module or attr != name:
+            return imports.module(obj.__name__, name, obj)
+        return imports.name(module, attr, obj) == name
+    path = import_path(obj)
+    if path is None or path[0] == "__main__" or path[1] != name:
+        return False
+    return imports.name(path[0], path[1], obj) == name
 
 
 def lambda_source(fn: Any) -> str | None:
@@ -256,7 +337,7 @@ def lambda_source(fn: Any) -> str | None:
             inner = next(
                 (c for c in code.co_consts if isinstance(c, types.CodeType)), None
             )
-            if inner is not None and inner.co_code == fn.__code__.co_code:
+            if inner is not None and code_key(inner) == code_key(fn.__code__):
                 found.append(one_line(segment, 10_000))
     return found[0] if len(set(found)) == 1 else None
 

@@ -6,7 +6,6 @@ import base64
 import contextlib
 import html
 import marshal
-import types
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,7 +14,13 @@ import numpy as np
 
 from ..graph import ModelGraph, graph_of
 from ..graph import _keras_compat as compat
-from ._custom import is_function, is_keras_module, keep_auto_names, one_line
+from ._custom import (
+    code_key,
+    is_function,
+    is_keras_module,
+    keep_auto_names,
+    one_line,
+)
 from .generate import codegen_graph
 
 
@@ -246,15 +251,7 @@ def _lambda_code(value: Any) -> Any:
         code = marshal.loads(raw)
     except Exception:
         return None
-    return _code_key(code)
-
-
-def _code_key(code: Any) -> Any:
-    consts = tuple(
-        _code_key(c) if isinstance(c, types.CodeType) else repr(c)
-        for c in code.co_consts
-    )
-    return (code.co_code, consts, code.co_names, code.co_varnames, code.co_argcount)
+    return code_key(code)
 
 
 def custom_classes(*models: Any) -> dict[str, Any]:
