@@ -412,17 +412,24 @@ class _Writer:
         import keras
 
         where = f"the op {op.name!r} ({type(op).__name__})"
-        fname = snake_case(type(op).__name__)
-        fn = getattr(keras.ops, fname, None)
         try:
-            config = {k: v for k, v in op.get_config().items() if k != "name"}
+            raw, error = op.get_config(), None
         except Exception as e:
+            raw, error = None, e
+        arguments = self._arguments(node, layer=False, where=where)
+        if not is_keras_module(type(op).__module__):
+            # a third-party Operation: written like a custom layer (only what its
+            # __init__ takes, checked by building it)
+            return f"{self._custom_constructor(op, raw, error)}({arguments})"
+        if error is not None:
             self.problems.add(
-                f"{where}: its get_config() raised {error_summary(e)}; it is "
+                f"{where}: its get_config() raised {error_summary(error)}; it is "
                 "written without its settings"
             )
-            config = {}
-        if fn is not None and is_keras_module(type(op).__module__):
+        config = {k: v for k, v in (raw or {}).items() if k != "name"}
+        fname = snake_case(type(op).__name__)
+        fn = getattr(keras.ops, fname, None)
+        if fn is not None:
             try:
                 defaults = {
                     p.name: p.default for p in inspect.signature(fn).parameters.values()
@@ -431,14 +438,10 @@ class _Writer:
                 defaults = {}
             config = {k: v for k, v in config.items() if defaults.get(k, object()) != v}
             extra = [f"{k}={self._config_literal(v, where)}" for k, v in config.items()]
-            args = ", ".join(
-                p
-                for p in [self._arguments(node, layer=False, where=where), *extra]
-                if p
-            )
+            args = ", ".join(p for p in [arguments, *extra] if p)
             return f"keras.ops.{fname}({args})"
         ctor = f"{self._class_ref(type(op))}(**{self._config_literal(config, where)})"
-        return f"{ctor}({self._arguments(node, layer=False, where=where)})"
+        return f"{ctor}({arguments})"
 
     def _config_literal(self, value: Any, where: str) -> str:
         safe = jsonable_fast(value)
@@ -472,7 +475,11 @@ class _Writer:
             return attr
         import keras
 
-        kind = "model" if issubclass(cls, keras.Model) else "layer"
+        kind = (
+            "model"
+            if issubclass(cls, keras.Model)
+            else ("layer" if issubclass(cls, keras.layers.Layer) else "op")
+        )
         return self.imports.name(module, attr, cls, comment=f"custom {kind} class")
 
     # ---- layer constructors ---------------------------------------------------------
