@@ -379,6 +379,33 @@ def test_residual_block_with_get_config():
     assert "from tests.zoo import ResidualBlock  # custom layer class" in code
 
 
+class Scaled(keras.Operation):
+    """A third-party op (not a layer) whose config holds a derived entry."""
+
+    def __init__(self, factor, name=None):
+        super().__init__(name=name)
+        self.factor = factor
+
+    def call(self, x):
+        return x * self.factor
+
+    def compute_output_spec(self, x):
+        return keras.KerasTensor(x.shape, x.dtype)
+
+    def get_config(self):
+        return {"name": self.name, "factor": self.factor, "twice": 2 * self.factor}
+
+
+def test_third_party_operation():
+    inputs = keras.Input((3,), name="x")
+    out = layers.Dense(2, name="d")(Scaled(2.0, name="scaled")(inputs))
+    model = keras.Model(inputs, out, name="scaled_op")
+    code, _, said = assert_round_trip(model)
+    assert not said
+    assert f"from {__name__} import Scaled  # custom op class" in code
+    assert "scaled = Scaled(2.0, name='scaled')(x)" in code  # no `twice=`
+
+
 # ---- constants, dict and string inputs ------------------------------------------------------
 def test_small_constant_array_is_np_array():
     inputs = keras.Input((4,), name="x")
