@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -40,6 +42,12 @@ def _residual_class(keras):
     return Residual
 
 
+def _plain(node_id):
+    """A node id without the counter Keras adds to automatic names (``add_5`` →
+    ``add``): how many ops earlier tests made must not matter."""
+    return re.sub(r"_\d+(?=$|/)", "", node_id)
+
+
 def _state(model):
     """Everything a trace must leave as it was."""
     layers = list(model._flatten_layers(include_self=True, recursive=True))
@@ -70,13 +78,13 @@ def test_subclassed_mlp_shows_its_traced_wiring(keras):
     assert g.model.api == "subclassed"
     assert g.model.trace is not None
     assert g.model.trace.traced
-    assert [(n.id, n.class_name, n.parent) for n in g.nodes] == [
+    assert [(_plain(n.id), n.class_name, n.parent) for n in g.nodes] == [
         ("x", "InputLayer", None),
         ("hidden", "Dense", None),
         ("relu", "Relu", None),
         ("out", "Dense", None),
     ]
-    assert [(e.source, e.target, e.shape) for e in g.edges] == [
+    assert [(_plain(e.source), _plain(e.target), e.shape) for e in g.edges] == [
         ("x", "hidden", [None, 5]),
         ("hidden", "relu", [None, 8]),
         ("relu", "out", [None, 8]),
@@ -118,7 +126,7 @@ def test_custom_residual_block_is_a_container_with_inner_wiring(keras):
     check_payload(g)
     assert g.node("block").trace is not None
     assert g.node("block").trace.traced
-    inside = [(n.id, n.class_name) for n in g.children("block")]
+    inside = [(_plain(n.id), n.class_name) for n in g.children("block")]
     assert inside == [
         ("block/x", "InputLayer"),
         ("block/first", "Dense"),
@@ -127,7 +135,7 @@ def test_custom_residual_block_is_a_container_with_inner_wiring(keras):
         ("block/add", "Add"),
         ("block/norm", "LayerNormalization"),
     ]
-    assert [(e.source, e.target, e.shape) for e in g.edges] == [
+    assert [(_plain(e.source), _plain(e.target), e.shape) for e in g.edges] == [
         ("features", "block/x", [None, 6]),
         ("block/x", "block/first", [None, 6]),
         ("block/first", "block/relu", [None, 6]),
@@ -244,7 +252,7 @@ def test_a_recursive_layer_is_opened_once(keras):
     model = keras.Model(x, Twice(name="twice")(x))
     g = graph_of(model, expand_nested=True)
     check_payload(g)
-    assert [n.id for n in g.children("twice")] == [
+    assert [_plain(n.id) for n in g.children("twice")] == [
         "twice/x",
         "twice/twice",
         "twice/add",
@@ -253,7 +261,7 @@ def test_a_recursive_layer_is_opened_once(keras):
     assert not inner.trace.traced
     assert "calls itself" in inner.trace.reason
     assert g.children("twice/twice") == []
-    assert [(e.source, e.target) for e in g.edges] == [
+    assert [(_plain(e.source), _plain(e.target)) for e in g.edges] == [
         ("x", "twice/x"),
         ("twice/x", "twice/twice"),
         ("twice/twice", "twice/add"),

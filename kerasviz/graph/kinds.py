@@ -55,7 +55,7 @@ def kind_of_class(cls: type) -> str:
 @cache
 def _kind_of_class(cls: type) -> str:
     names = [c.__name__ for c in cls.__mro__]
-    if "Model" in names and any(c.__module__.startswith("keras") for c in cls.__mro__):
+    if "Model" in names and any(c.__module__.startswith("keras.") for c in cls.__mro__):
         return "model"
     if "Layer" not in names:
         return "op"

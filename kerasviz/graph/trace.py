@@ -356,14 +356,30 @@ def _placeholder_arguments(
     for n in names:
         if n not in found:
             break
-        args.append(
-            compat.map_shapes(
-                lambda s, label=label_of[n]: _input(
-                    _sized(_unbatched(s), sizes), dtype, label
-                ),
-                found[n],
+        structure = found[n]
+        count = [0]
+
+        def make(shape: Any, label: str = label_of[n], count: list[int] = count) -> Any:
+            count[0] += 1
+            name = label if count[0] == 1 else f"{label}_{count[0] - 1}"
+            return _input(_sized(_unbatched(shape), sizes), dtype, name)
+
+        if isinstance(structure, dict) and all(
+            isinstance(v, (tuple, list)) for v in structure.values()
+        ):
+            # a dict of inputs: each placeholder named by its key
+            args.append(
+                {
+                    k: _input(
+                        _sized(_unbatched(v), sizes),
+                        dtype,
+                        f"{k}_input" if k in taken else str(k),
+                    )
+                    for k, v in structure.items()
+                }
             )
-        )
+        else:
+            args.append(compat.map_shapes(make, structure))
     return tuple(args), {}
 
 
