@@ -386,3 +386,28 @@ def test_kerashub_decoders_are_traced_with_unknown_sizes_as_none(keras, name):
         for call in n.calls:
             for shape in call.input_shapes + call.output_shapes:
                 assert not {2, 3, 5, 7} & set(shape[:2]), (n.id, shape)
+
+
+def test_subclassed_model_on_a_dict_traces_to_one_input_per_key(keras):
+    import kerasviz
+
+    class Pair(keras.Model):
+        def __init__(self):
+            super().__init__(name="pair")
+            self.a = keras.layers.Dense(3, name="a")
+            self.b = keras.layers.Dense(3, name="b")
+
+        def call(self, inputs):
+            return self.a(inputs["left"]) + self.b(inputs["right"])
+
+    model = Pair()
+    model({"left": np.zeros((2, 4), "float32"), "right": np.zeros((2, 5), "float32")})
+    g = graph_of(model)
+    assert g.model.trace.traced
+    assert g.model.inputs == ["left", "right"]
+    assert g.model.input_shapes == [[None, 4], [None, 5]]
+    code = kerasviz.to_code(model)
+    assert "inputs={'left': left, 'right': right}" in code
+    ns = {}
+    exec(code, ns)
+    assert kerasviz.check_equivalent(model, ns["model"]).equivalent
