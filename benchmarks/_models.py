@@ -29,3 +29,25 @@ def application(name: str):
     import keras
 
     return getattr(keras.applications, name)(weights=None)
+
+
+def _bert(num_layers: int):
+    """A KerasHub BERT backbone from its constructor (no preset download)."""
+    import keras_hub
+
+    return keras_hub.models.BertBackbone(
+        vocabulary_size=1000,
+        num_layers=num_layers,
+        num_heads=4,
+        hidden_dim=64,
+        intermediate_dim=128,
+        max_sequence_length=128,
+    )
+
+
+try:
+    import importlib.util
+
+    bert_backbone = _bert if importlib.util.find_spec("keras_hub") else None
+except ImportError:  # pragma: no cover
+    bert_backbone = None

@@ -1,6 +1,7 @@
 """graph_of() against model.summary() and keras.utils.model_to_dot(), in one run.
 
-Prints, per model: ops, graph_of time (configs included), JSON bytes per node, and
+Prints, per model: ops, graph_of time (with every custom layer traced for the KerasHub
+BERT row, when keras_hub is installed) (configs included), JSON bytes per node, and
 the peers' times with the ratio graph_of / summary. Targets (issue 2): graph_of under
 half of summary() on NASNetLarge; under 600 JSON bytes per node.
 
@@ -17,7 +18,7 @@ import statistics
 import sys
 import time
 
-from _models import application, ladder
+from _models import application, bert_backbone, ladder
 
 
 def median_time(fn, repeat: int) -> float:
@@ -38,11 +39,15 @@ def main() -> None:
 
     import kerasviz
 
+    # (name, build, expand_nested): "BERT x12 open" reads a KerasHub backbone with
+    # its 12 transformer blocks opened, each traced from its call().
     cases = [
-        ("ResNet50", lambda: application("ResNet50")),
-        ("NASNetLarge", lambda: application("NASNetLarge")),
-        ("Ladder 2,000", lambda: ladder(2000)),
+        ("ResNet50", lambda: application("ResNet50"), False),
+        ("NASNetLarge", lambda: application("NASNetLarge"), False),
+        ("Ladder 2,000", lambda: ladder(2000), False),
     ]
+    if bert_backbone is not None:
+        cases.append(("BERT x12 open", lambda: bert_backbone(12), True))
     head = (
         f"{'model':<14}{'ops':>6}{'edges':>7}{'graph_of s':>12}{'first s':>9}"
         f"{'B/node':>8}{'summary s':>11}{'to_dot s':>10}{'graph_of/summary':>18}"
@@ -52,12 +57,16 @@ def main() -> None:
         f"median of {args.repeat}"
     )
     print(head)
-    for name, build in cases:
+    for name, build, expand in cases:
         model = build()
         t = time.perf_counter()
-        g = kerasviz.graph_of(model)  # first read: also computes class defaults
+        # first read: also computes class defaults
+        g = kerasviz.graph_of(model, expand_nested=expand)
         first = time.perf_counter() - t
-        t_graph = median_time(lambda m=model: kerasviz.graph_of(m), args.repeat)
+        t_graph = median_time(
+            lambda m=model, e=expand: kerasviz.graph_of(m, expand_nested=e),
+            args.repeat,
+        )
         size = len(json.dumps(g.to_json(), separators=(",", ":")))
 
         def summary(m=model):
