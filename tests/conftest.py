@@ -25,8 +25,6 @@ BACKEND = os.environ["KERAS_BACKEND"]
 BACKEND_PEERS = {
     "tensorflow": "tensorflow",
     "tf_keras": "tensorflow",
-    # keras-hub requires tensorflow-text, and that TensorFlow: CI has it there only.
-    "keras_hub": "tensorflow",
     "jax": "jax",
     "torch": "torch",
 }

@@ -30,12 +30,14 @@ from .zoo import KERAS_HUB
 
 @pytest.fixture(autouse=True)
 def _keras_hub():
-    optional_import("keras_hub", "pip install keras-hub")
+    optional_import("keras_hub")
 
 
 @pytest.fixture(scope="module")
 def hub():
     """Each KerasHub model built once per module (the tests only read it)."""
+    # module-scoped fixtures run before the autouse one: skip here too
+    optional_import("keras_hub")
     cache = {}
 
     def get(name):

@@ -134,7 +134,14 @@ def _check_model(obj: Any) -> None:
             return
         built_on = _backend_of(mods)
         now = keras.backend.backend()
-        if built_on is not None and built_on != now:
+        if built_on is not None and built_on == now:
+            hint = (
+                " This model was built by an earlier import of Keras: "
+                "`keras.config.set_backend()` (or a reload of Keras) was called after "
+                "it was built, and its classes are no longer Keras's. Run the code "
+                "that builds the model again, or restart the kernel."
+            )
+        elif built_on is not None:
             hint = (
                 f" This model was built when Keras ran on the {built_on} backend, and "
                 f"Keras now runs on {now} (`keras.config.set_backend()` was called, or "
