@@ -441,3 +441,51 @@ def test_subclassed_model_on_a_dict_traces_to_one_input_per_key(keras):
     ns = {}
     exec(code, ns)
     assert kerasviz.check_equivalent(model, ns["model"]).equivalent
+
+
+def _two_input_class(keras, with_build):
+    class Two(keras.Model):
+        def __init__(self):
+            super().__init__(name="two")
+            self.a = keras.layers.Dense(3, name="a")
+            self.b = keras.layers.Dense(3, name="b")
+
+        def call(self, x, y):
+            return self.a(x) + self.b(y)
+
+    if with_build:
+
+        def build(self, x_shape, y_shape):
+            self.a.build(x_shape)
+            self.b.build(y_shape)
+
+        Two.build = build
+    return Two
+
+
+def test_subclassed_model_with_two_tensor_arguments(keras):
+    import kerasviz
+
+    batch = (np.zeros((2, 4), "float32"), np.zeros((2, 5), "float32"))
+    # Keras's default build() records the first input's shape only: not traced,
+    # and the reason says what would make it traceable
+    plain = _two_input_class(keras, with_build=False)()
+    plain(*batch)
+    g = graph_of(plain)
+    assert not g.model.trace.traced
+    assert "recorded the shapes of only x" in g.model.trace.reason
+    assert "build(self, x_shape, y_shape)" in g.model.trace.reason
+
+    # with a build() of its own Keras records both: traced, and its Functional
+    # code (a list of two inputs) is equivalent, called with two arguments
+    built = _two_input_class(keras, with_build=True)()
+    built(*batch)
+    g = graph_of(built)
+    assert g.model.trace.traced
+    assert g.model.inputs == ["x", "y"]
+    code = kerasviz.to_code(built)
+    assert "inputs=[x, y]" in code
+    ns = {}
+    exec(code, ns)
+    assert kerasviz.check_equivalent(built, ns["model"]).equivalent
+    assert kerasviz.check_equivalent(ns["model"], built).equivalent

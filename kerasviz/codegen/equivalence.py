@@ -359,8 +359,8 @@ def _compare_outputs(
             return None, "could not pair the inputs of the two models"
         feed_a = _pack(fa, flat_a)
         feed_b = _pack(fb, flat_b)
-        ya = [to_numpy(y) for y in compat.flatten(a(feed_a, training=False))]
-        yb = [to_numpy(y) for y in compat.flatten(target(feed_b, training=False))]
+        ya = [to_numpy(y) for y in compat.flatten(_run(a, feed_a))]
+        yb = [to_numpy(y) for y in compat.flatten(_run(target, feed_b))]
     except Exception as e:
         return None, (
             f"could not run both models on random inputs: {type(e).__name__}: "
@@ -395,6 +395,29 @@ def _compare_outputs(
             f"(max |difference| {max_diff:.3g})"
         )
     return max_diff, None
+
+
+def _run(model: Any, feed: Any) -> Any:
+    """Call ``model`` on ``feed`` (inference mode). A subclassed model whose
+    ``call(self, x, y)`` takes several tensors gets them as several arguments: its
+    traced Functional takes them as one list."""
+    import inspect
+
+    if compat.graph_owner(model) is None and isinstance(feed, list) and len(feed) > 1:
+        try:
+            params = inspect.signature(model.call).parameters.values()
+        except (TypeError, ValueError):
+            params = []
+        positional = [
+            p
+            for p in params
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+            and p.name not in ("training", "mask")
+            and p.default is inspect.Parameter.empty
+        ]
+        if len(positional) == len(feed):
+            return model(*feed, training=False)
+    return model(feed, training=False)
 
 
 def _pack(fn: Any, flat: list[Any]) -> Any:

@@ -380,6 +380,14 @@ def _placeholder_arguments(
             )
         else:
             args.append(compat.map_shapes(make, structure))
+    missing = [n for n in _required_parameter_names(layer) if n not in found]
+    if missing:
+        raise TraceError(
+            f"Keras recorded the shapes of only {', '.join(sorted(found))} when it "
+            f"built it, and its call() also needs {', '.join(missing)}; give it a "
+            f"`build(self, {', '.join(f'{n}_shape' for n in names)})` method, or "
+            "call it inside a Functional model"
+        )
     return tuple(args), {}
 
 
@@ -437,6 +445,19 @@ def _tensor_parameter_names(layer: Any) -> list[str]:
         p.name
         for p in params
         if p.name not in skip and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
+
+
+def _required_parameter_names(layer: Any) -> list[str]:
+    """The tensor parameters of ``call()`` that have no default."""
+    try:
+        params = inspect.signature(layer.call).parameters
+    except (TypeError, ValueError):
+        return []
+    return [
+        n
+        for n in _tensor_parameter_names(layer)
+        if params[n].default is inspect.Parameter.empty
     ]
 
 
