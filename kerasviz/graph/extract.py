@@ -127,52 +127,14 @@ def _check_model(obj: Any) -> None:
     """Raise a clear TypeError unless ``obj`` is a Keras 3 layer or model."""
     mods = [getattr(c, "__module__", "") or "" for c in type(obj).__mro__]
     # Keras first: on the torch backend a Keras 3 layer is also a torch.nn.Module.
-    hint = ""
     if any(m.startswith("keras.") for m in mods):
         keras = compat.keras_module()
         if isinstance(obj, keras.Operation):
             return
-        built_on = _backend_of(mods)
-        now = keras.backend.backend()
-        if built_on is not None and built_on == now:
-            hint = (
-                " This model was built by an earlier import of Keras: "
-                "`keras.config.set_backend()` (or a reload of Keras) was called after "
-                "it was built, and its classes are no longer Keras's. Run the code "
-                "that builds the model again, or restart the kernel."
-            )
-        elif built_on is not None:
-            hint = (
-                f" This model was built when Keras ran on the {built_on} backend, and "
-                f"Keras now runs on {now} (`keras.config.set_backend()` was called, or "
-                "Keras was imported again, after the model was built). Keras objects "
-                "do not move between backends: run the code that builds the model "
-                "again after switching, or restart the kernel with the backend you "
-                "want (KERAS_BACKEND)."
-            )
-    if hint:
-        pass  # the backend mismatch above says it all
-    elif any(
-        m.startswith("tf_keras") or m.startswith("tensorflow.python.keras")
-        for m in mods
-    ):
-        hint = (
-            " This is a Keras 2 model (the `tf_keras` package); kerasviz reads Keras 3 "
-            "models. Build it with `import keras` (Keras 3) instead of `tf_keras` or "
-            "`tf.keras` with TF_USE_LEGACY_KERAS=1."
-        )
-    elif any(m.startswith("torch") for m in mods):
-        hint = (
-            " This is a PyTorch module; kerasviz reads Keras models. A Keras 3 model "
-            "can run on the torch backend (KERAS_BACKEND=torch)."
-        )
-    elif obj is None:
-        hint = " Did a function that should return the model return nothing?"
-    elif isinstance(obj, str):
-        hint = (
-            " To show a model by its variable name, use the `%kerasviz NAME` magic; "
-            "in Python pass the model object itself."
-        )
+        hint = _stale_keras_hint(mods, keras.backend.backend())
+    else:
+        hint = ""
+    hint = hint or _foreign_hint(obj, mods)
     caller = _CALLER.get() or "graph_of()"
     raise TypeError(
         f"{caller} expects a Keras 3 model or layer (`keras.Model`, "
@@ -182,24 +144,67 @@ def _check_model(obj: Any) -> None:
     )
 
 
+def _stale_keras_hint(mods: list[str], now: str) -> str:
+    """Why a Keras class is no longer Keras's: built on another backend, or by an
+    earlier import of Keras (``set_backend()`` reloads it); "" if neither shows."""
+    built_on = _backend_of(mods)
+    if built_on is None:
+        return ""
+    if built_on == now:
+        return (
+            " This model was built by an earlier import of Keras: "
+            "`keras.config.set_backend()` (or a reload of Keras) was called after "
+            "it was built, and its classes are no longer Keras's. Run the code "
+            "that builds the model again, or restart the kernel."
+        )
+    return (
+        f" This model was built when Keras ran on the {built_on} backend, and "
+        f"Keras now runs on {now} (`keras.config.set_backend()` was called, or "
+        "Keras was imported again, after the model was built). Keras objects "
+        "do not move between backends: run the code that builds the model "
+        "again after switching, or restart the kernel with the backend you "
+        "want (KERAS_BACKEND)."
+    )
+
+
+def _foreign_hint(obj: Any, mods: list[str]) -> str:
+    """What ``obj`` is instead of a Keras 3 model, when that can be told."""
+    if any(
+        m.startswith("tf_keras") or m.startswith("tensorflow.python.keras")
+        for m in mods
+    ):
+        return (
+            " This is a Keras 2 model (the `tf_keras` package); kerasviz reads Keras 3 "
+            "models. Build it with `import keras` (Keras 3) instead of `tf_keras` or "
+            "`tf.keras` with TF_USE_LEGACY_KERAS=1."
+        )
+    if any(m.startswith("torch") for m in mods):
+        return (
+            " This is a PyTorch module; kerasviz reads Keras models. A Keras 3 model "
+            "can run on the torch backend (KERAS_BACKEND=torch)."
+        )
+    if obj is None:
+        return " Did a function that should return the model return nothing?"
+    if isinstance(obj, str):
+        return (
+            " To show a model by its variable name, use the `%kerasviz NAME` magic; "
+            "in Python pass the model object itself."
+        )
+    return ""
+
+
+#: The backends Keras keeps classes for under keras.src.backend.<name>.
+_BACKENDS = ("tensorflow", "jax", "torch", "numpy", "openvino")
+
+
 def _backend_of(mods: list[str]) -> str | None:
     """The backend a Keras class was made for, from its MRO's modules
     (``keras.src.backend.tensorflow.trainer``...), or None."""
     for m in mods:
         parts = m.split(".")
-        if (
-            parts[:3] == ["keras", "src", "backend"]
-            and len(parts) > 3
-            and parts[3]
-            in (
-                "tensorflow",
-                "jax",
-                "torch",
-                "numpy",
-                "openvino",
-            )
-        ):
-            return parts[3]
+        backend = parts[3] if len(parts) > 3 else None
+        if parts[:3] == ["keras", "src", "backend"] and backend in _BACKENDS:
+            return backend
     return None
 
 
