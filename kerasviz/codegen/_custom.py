@@ -407,17 +407,12 @@ def attribute_value(layer: Any, param: str) -> tuple[bool, Any]:
     for attr in (param, f"_{param}"):
         try:
             value = inspect.getattr_static(layer, attr)
+            dynamic = isinstance(value, (property, types.FunctionType, staticmethod))
         except AttributeError:
             # not in the instance's __dict__: torch keeps sublayers in _modules,
             # reached through __getattr__ (the torch backend)
-            try:
-                value = getattr(layer, attr)
-            except Exception:
-                continue
-            if inspect.ismethod(value):
-                continue
-            return True, value
-        if isinstance(value, (property, types.FunctionType, staticmethod)):
+            dynamic = True
+        if dynamic:
             try:
                 value = getattr(layer, attr)
             except Exception:
