@@ -153,6 +153,18 @@ class Explorer(anywidget.AnyWidget):
         """Call ``callback(node_id_or_None)`` whenever the selection changes."""
         self._select_callbacks.register_callback(callback, remove=remove)
 
+    def set_model(self, model: Any, *, highlight: dict[str, str] | None = None) -> None:
+        """Draw another model in this widget (the builder redraws after each change).
+
+        The selection is kept when the new graph has that node, cleared otherwise.
+        """
+        self._model = model
+        self._highlight = dict(highlight or {})
+        self._graph, self._layers = graph_and_layers(model, expand_nested=True)
+        if self.selected is not None and self.selected not in self._layers:
+            self.selected = None
+        self.data = view_payload(self._graph, self.options, highlight=self._highlight)
+
     def relayout(self) -> None:
         """Rebuild the view payload (after changing ``rankdir``, ``show_shapes``...)."""
         self._graph, self._layers = graph_and_layers(self._model, expand_nested=True)
