@@ -19,16 +19,21 @@ if TYPE_CHECKING:
 __all__ = [
     "COMPARISON_MIME_TYPE",
     "MIME_TYPE",
+    "REPLAY_MIME_TYPE",
+    "Builder",
     "EquivalenceReport",
     "Explorer",
     "ModelGraph",
     "NotSequentialError",
+    "Replay",
     "ViewOptions",
     "__version__",
     "check_equivalent",
     "compare",
     "graph_of",
+    "lint",
     "load_ipython_extension",
+    "replay",
     "save",
     "show",
     "to_code",
@@ -50,6 +55,11 @@ _LAZY = {
     "save": ".export",
     "MIME_TYPE": ".mimebundle",
     "COMPARISON_MIME_TYPE": ".mimebundle",
+    "REPLAY_MIME_TYPE": ".mimebundle",
+    "replay": ".widgets.replay",
+    "Replay": ".widgets.replay",
+    "Builder": ".construction.builder",
+    "lint": ".lint",
 }
 
 

@@ -18,7 +18,7 @@ from importlib import resources
 from typing import Any
 
 #: The schemas there are, by name (``kerasviz/schema/<name>.schema.json``).
-SCHEMAS = ("graph", "view", "comparison", "packed", "weight_stats")
+SCHEMAS = ("graph", "view", "comparison", "replay", "packed", "weight_stats")
 
 
 def _read(name: str) -> Any:
@@ -33,6 +33,10 @@ _CONTRACT: dict[str, Any] = _read("contract.json")
 MIME_TYPE: str = _CONTRACT["mime_types"]["view"]
 #: The MIME type of a saved comparison (:func:`kerasviz.compare`).
 COMPARISON_MIME_TYPE: str = _CONTRACT["mime_types"]["comparison"]
+#: The MIME type of a saved construction replay (:func:`kerasviz.replay`).
+REPLAY_MIME_TYPE: str = _CONTRACT["mime_types"]["replay"]
+#: Version of the replay payload (``kerasviz_replay``).
+REPLAY_VERSION: int = _CONTRACT["versions"]["replay"]
 #: Version of the ModelGraph JSON (``graph.version``).
 GRAPH_VERSION: int = _CONTRACT["versions"]["graph"]
 #: Version of the view payload (``kerasviz_view``).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import contextlib
 import difflib
 from typing import Any
 
@@ -74,33 +75,37 @@ class KerasvizMagics(Magics):
 
     @magic_arguments()
     @view_arguments(exclude=("select",))
+    @argument(
+        "--replay",
+        action="store_true",
+        help="Replay the cell step by step: each Input, layer call, add() and Model "
+        "beside its line of code. A failure is shown explained on the partial graph "
+        "and does not fail the cell.",
+    )
     @cell_magic("kerasviz")
-    def kerasviz_cell(self, line: str, cell: str) -> None:
+    def kerasviz_cell(self, line: str, cell: str) -> Any:
         """Run the cell, then show every Keras model it created or rebound, in order.
 
-        If the cell raises, the error is shown as usual, then the models created
-        before it.
+        kerasviz watches the cell: each layer remembers the line that built it
+        (the inspector shows it). If the cell raises, the error is shown as usual,
+        then explained on the graph built up to the failure, then the models
+        created before it. With ``--replay`` the cell is replayed step by step.
         """
         args = parse_argstring(self.kerasviz_cell, line)
-        ns = self.shell.user_ns
-        before = {k: id(v) for k, v in ns.items()}
         # The body starts on the cell's second line (the first holds `%%kerasviz`):
         # that line, as a comment, keeps a traceback's line numbers the cell's own
         # (IPython drops a leading blank line, not a comment).
         first = f"# %%kerasviz {line}".rstrip()
-        # Run it under this cell's own number: IPython 9 has already counted this
-        # cell when the magic runs (IPython 8 had not), so a traceback would name
-        # the next cell. The outer cell's result knows its number in both.
-        outer = getattr(self.shell.displayhook, "exec_result", None)
-        number = getattr(outer, "execution_count", None)
-        counter = self.shell.execution_count
-        if isinstance(number, int):
-            self.shell.execution_count = number
-        try:
-            result = self.shell.run_cell(f"{first}\n{cell}", store_history=False)
-        finally:
-            self.shell.execution_count = counter
-            self.shell.displayhook.exec_result = outer
+        source = f"{first}\n{cell}"
+        number = self._cell_number()
+        if args.replay:
+            return self._replay(source, number)
+        ns = self.shell.user_ns
+        before = {k: id(v) for k, v in ns.items()}
+        rec = self._recorder(number)
+        rec.source = source
+        with self._as_cell(number), rec.watch():
+            result = self.shell.run_cell(source, store_history=False)
         changed = [
             k
             for k, v in ns.items()
@@ -108,9 +113,12 @@ class KerasvizMagics(Magics):
         ]
         order = _assignment_order(cell)
         changed.sort(key=lambda k: order.get(k, len(order)))
+        error = result.error_in_exec or result.error_before_exec
+        if error is not None:
+            rec.failed(error, error.__traceback__)
+            self._show_failure(rec, number)
         for name in changed:
             display(self._show(ns[name], args))
-        error = result.error_in_exec or result.error_before_exec
         if error is not None:
             shown = (
                 f"; kerasviz showed the {len(changed)} model(s) made before it"
@@ -122,6 +130,75 @@ class KerasvizMagics(Magics):
             )
         if not changed:
             print("kerasviz: this cell created or rebound no Keras model.")
+        return None
+
+    # ---- watching a cell ----------------------------------------------------------
+    def _cell_number(self) -> int | None:
+        # IPython 9 has already counted this cell when the magic runs (IPython 8 had
+        # not), so the shell's counter may name the next cell. The outer cell's
+        # result knows its number in both.
+        outer = getattr(self.shell.displayhook, "exec_result", None)
+        number = getattr(outer, "execution_count", None)
+        return number if isinstance(number, int) else None
+
+    @contextlib.contextmanager
+    def _as_cell(self, number: int | None) -> Any:
+        """Run the body under this cell's own number (a traceback names it)."""
+        outer = getattr(self.shell.displayhook, "exec_result", None)
+        counter = self.shell.execution_count
+        if number is not None:
+            self.shell.execution_count = number
+        try:
+            yield
+        finally:
+            self.shell.execution_count = counter
+            self.shell.displayhook.exec_result = outer
+
+    def _recorder(self, number: int | None) -> Any:
+        from .construction.record import Recorder
+
+        ns = self.shell.user_ns
+
+        def is_cell(frame: Any) -> bool:
+            # IPython compiles the cell under a name of its own: the cell is the
+            # module-level code running in the user's namespace.
+            return frame.f_code.co_name == "<module>" and frame.f_globals is ns
+
+        return Recorder(None, cell=number, cell_of=self._cell_of, match=is_cell)
+
+    def _cell_of(self, filename: str) -> int | None:
+        """The execution count of the cell compiled as ``filename``, if IPython says."""
+        names = getattr(self.shell.compile, "_filename_map", None)
+        number = names.get(filename) if isinstance(names, dict) else None
+        return number if isinstance(number, int) else None
+
+    def _replay(self, source: str, number: int | None) -> Any:
+        from .construction.run import watch_source
+        from .widgets.replay import Replay
+
+        name = f"<kerasviz cell [{number}]>" if number else None
+        with self._as_cell(number):
+            rec, ns = watch_source(
+                source,
+                self.shell.user_ns,
+                filename=name,
+                cell=number,
+                cell_of=self._cell_of,
+            )
+        return Replay(rec, ns)
+
+    def _show_failure(self, rec: Any, number: int | None) -> None:
+        """The failure explained, on the graph built up to it (the last step)."""
+        from .widgets.replay import Replay
+
+        try:
+            widget = Replay(rec, self.shell.user_ns)
+        except Exception as e:
+            print(
+                f"kerasviz: could not draw the partial graph ({type(e).__name__}: {e})"
+            )
+            return
+        display(widget)
 
     # ---- helpers ------------------------------------------------------------------
     def _export(self, model: Any, args: Any) -> None:

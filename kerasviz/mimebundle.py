@@ -32,6 +32,8 @@ from .contract import (
     MIME_TYPE,
     PACKED_ENCODING,
     PACKED_VERSION,
+    REPLAY_MIME_TYPE,
+    REPLAY_VERSION,
 )
 
 __all__ = [
@@ -41,6 +43,8 @@ __all__ = [
     "MIME_TYPE",
     "PACKED_ENCODING",
     "PACKED_VERSION",
+    "REPLAY_MIME_TYPE",
+    "REPLAY_VERSION",
     "comparison_bundle",
     "comparison_summary",
     "is_packed",
@@ -51,6 +55,9 @@ __all__ = [
 ]
 
 _UNSET: Any = object()
+
+#: The keys that name a kerasviz payload (and its kind).
+_PAYLOAD_KEYS = ("kerasviz_view", "kerasviz_comparison", "kerasviz_replay")
 
 
 def mime_bundle(model_or_payload: Any, **options: Any) -> dict[str, Any]:
@@ -113,6 +120,36 @@ def comparison_bundle(payload: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def replay_bundle(payload: dict[str, Any]) -> dict[str, Any]:
+    """``{REPLAY_MIME_TYPE: pack(payload), "text/plain": text}`` for a replay payload
+    (:meth:`kerasviz.widgets.replay.Replay.saved_payload`)."""
+    version = payload.get("kerasviz_replay") if isinstance(payload, dict) else None
+    if version != REPLAY_VERSION:
+        raise ValueError(
+            "This is not a kerasviz replay payload: it needs "
+            f'"kerasviz_replay": {REPLAY_VERSION}. Make one with '
+            "kerasviz.replay(source).saved_payload(). "
+            f"Received: {_describe(payload)}"
+        )
+    return {REPLAY_MIME_TYPE: pack(payload), "text/plain": replay_summary(payload)}
+
+
+def replay_summary(payload: dict[str, Any]) -> str:
+    """The plain-text form of a replay: one line per step, then the error."""
+    lines = [str(payload.get("title", "kerasviz replay"))]
+    for step in payload.get("steps", []):
+        where = f"line {step['line']}" if step.get("line") else "—"
+        lines.append(f"  {step['index'] + 1:>3}. {where:<9} {step['label']}")
+    error = payload.get("error")
+    if error:
+        lines.append(f"Error: {error.get('message', '')}")
+        if error.get("hint"):
+            lines.append(f"Hint: {error['hint']}")
+        if error.get("fix"):
+            lines.append(f"Fix: {error['fix']}")
+    return "\n".join(lines)
+
+
 def pack(payload: dict[str, Any], *, selected: Any = _UNSET) -> dict[str, Any]:
     """The envelope a notebook file keeps for ``payload`` (view or comparison).
 
@@ -132,13 +169,11 @@ def pack(payload: dict[str, Any], *, selected: Any = _UNSET) -> dict[str, Any]:
     >>> unpack(env)["options"]
     {'selected': 'd'}
     """
-    if not isinstance(payload, dict) or not (
-        "kerasviz_view" in payload or "kerasviz_comparison" in payload
-    ):
+    if not isinstance(payload, dict) or not any(k in payload for k in _PAYLOAD_KEYS):
         raise ValueError(
-            "Only a kerasviz view or comparison payload can be packed (a dict with "
-            '"kerasviz_view" or "kerasviz_comparison"). Make one with '
-            "kerasviz.view.view_payload(model). "
+            "Only a kerasviz view, comparison or replay payload can be packed (a dict "
+            'with "kerasviz_view", "kerasviz_comparison" or "kerasviz_replay"). Make '
+            "one with kerasviz.view.view_payload(model). "
             f"Received: {_describe(payload)}"
         )
     text = json.dumps(
@@ -160,7 +195,8 @@ def pack(payload: dict[str, Any], *, selected: Any = _UNSET) -> dict[str, Any]:
         envelope["selected"] = selected
     elif selected is not _UNSET:
         raise ValueError(
-            "A comparison's envelope has no `selected` (each side's view payload "
+            "A comparison's or replay's envelope has no `selected` (each view "
+            "payload in it "
             f"keeps its own). Received: selected={selected!r}"
         )
     compressed = zlib.compress(text.encode("utf-8"), 9)
@@ -207,11 +243,11 @@ def unpack(data: Any) -> dict[str, Any]:
             f"Received: {_describe(data)}"
         )
     if not is_packed(data):
-        if "kerasviz_view" in data or "kerasviz_comparison" in data:
+        if any(k in data for k in _PAYLOAD_KEYS):
             return data
         raise ValueError(
             'This is not a kerasviz output: it has no "kerasviz_packed", '
-            '"kerasviz_view" or "kerasviz_comparison". Re-run this cell to save it '
+            '"kerasviz_view", "kerasviz_comparison" or "kerasviz_replay". Re-run this cell to save it '
             f"again. Received: {_describe(data)}"
         )
     version = data["kerasviz_packed"]
@@ -254,11 +290,9 @@ def unpack(data: Any) -> dict[str, Any]:
         payload = json.loads(raw.decode("utf-8"))
     except ValueError as e:  # UnicodeDecodeError and JSONDecodeError
         raise _corrupt(f"the inflated text is not JSON ({e})") from None
-    if not isinstance(payload, dict) or not (
-        "kerasviz_view" in payload or "kerasviz_comparison" in payload
-    ):
+    if not isinstance(payload, dict) or not any(k in payload for k in _PAYLOAD_KEYS):
         raise _corrupt(
-            "what it holds is not a kerasviz view or comparison payload "
+            "what it holds is not a kerasviz view, comparison or replay payload "
             f"({_describe(payload)})"
         )
     selected = data.get("selected", _UNSET)

@@ -259,7 +259,7 @@ GOOD = zlib.compress(b'{"kerasviz_view":1,"graph":{}}')
         (packed_bytes(GOOD + b"junk"), "bytes follow the end of the zlib stream"),
         (packed_bytes(zlib.compress(b"{nope")), "inflated text is not JSON"),
         (packed_bytes(zlib.compress(b"\xff\xfe")), "inflated text is not JSON"),
-        (packed_bytes(zlib.compress(b"[1, 2]")), "not a kerasviz view or comparison"),
+        (packed_bytes(zlib.compress(b"[1, 2]")), "not a kerasviz view, comparison or replay"),
         ({"kerasviz_view_typo": 1}, 'has no "kerasviz_packed"'),
         ([1, 2], "expected a packed envelope or a payload"),
         ("{not json", "not JSON"),

@@ -263,3 +263,196 @@ def tracing_calls(
 def dtype_name(x: Any) -> str:
     """A tensor's dtype as Keras names it (``float32``), on any backend."""
     return str(keras_module().backend.standardize_dtype(x.dtype))
+
+
+# ---- watching construction (kerasviz.construction) -----------------------------
+
+
+class ConstructionHooks:
+    """What :func:`watching_construction` reports; every method may be overridden.
+
+    Only the outermost Keras call reports: the layer calls inside a Sequential's
+    rebuild, a Functional's constructor (a KerasHub backbone) or another layer's
+    ``call()`` are part of that one step.
+    """
+
+    paused = False  #: True while kerasviz itself builds (a partial graph): no reports
+
+    def input_made(self, layer: Any) -> None:
+        """``keras.Input(...)`` / ``InputLayer(...)`` made ``layer``."""
+
+    def called(self, op: Any, args: Any, kwargs: Any, outputs: Any) -> None:
+        """A layer or ``keras.ops`` call on KerasTensors returned ``outputs``."""
+
+    def call_failed(
+        self, op: Any, args: Any, kwargs: Any, error: BaseException
+    ) -> None:
+        """A layer or ``keras.ops`` call on KerasTensors raised ``error``."""
+
+    def sequential_made(self, model: Any, layers: list[Any]) -> None:
+        """``Sequential(layers)`` finished (``layers`` as given, maybe none)."""
+
+    def added(self, model: Any, layer: Any) -> None:
+        """``model.add(layer)`` finished."""
+
+    def add_failed(self, model: Any, layer: Any, error: BaseException) -> None:
+        """``model.add(layer)`` (or ``Sequential([...])``) raised ``error``."""
+
+    def functional_made(self, model: Any) -> None:
+        """``keras.Model(inputs=..., outputs=...)`` (any Functional) finished."""
+
+
+@contextlib.contextmanager
+def watching_construction(hooks: ConstructionHooks) -> Iterator[None]:
+    """Report model construction to ``hooks`` while the block runs.
+
+    Patches (Keras 3.15.1): ``Operation.__call__`` and ``Layer.__call__`` (layer
+    and ``keras.ops`` calls; Layer's calls Operation's), ``InputLayer.__init__``,
+    ``Sequential.__init__`` / ``Sequential.add`` and ``Functional.__init__``. A
+    depth counter keeps the calls inside a reported call quiet. Everything is put
+    back on exit, also when the block raises.
+    """
+    from keras.src.layers.core.input_layer import InputLayer
+    from keras.src.layers.layer import Layer
+    from keras.src.models.functional import Functional
+    from keras.src.models.sequential import Sequential
+    from keras.src.ops.operation import Operation
+
+    originals = {
+        (Operation, "__call__"): Operation.__call__,
+        (Layer, "__call__"): Layer.__call__,
+        (InputLayer, "__init__"): InputLayer.__init__,
+        (Sequential, "__init__"): Sequential.__init__,
+        (Sequential, "add"): Sequential.add,
+        (Functional, "__init__"): Functional.__init__,
+    }
+    depth = [0]
+
+    def quiet() -> bool:
+        return depth[0] > 0 or hooks.paused
+
+    def wrap_call(original: Callable[..., Any]) -> Callable[..., Any]:
+        def __call__(self: Any, *args: Any, **kwargs: Any) -> Any:
+            if quiet() or not any(is_keras_tensor(x) for x in flatten((args, kwargs))):
+                depth[0] += 1
+                try:
+                    return original(self, *args, **kwargs)
+                finally:
+                    depth[0] -= 1
+            depth[0] += 1
+            try:
+                outputs = original(self, *args, **kwargs)
+            except BaseException as e:
+                depth[0] -= 1
+                hooks.call_failed(self, args, kwargs, e)
+                raise
+            depth[0] -= 1
+            hooks.called(self, args, kwargs, outputs)
+            return outputs
+
+        return __call__
+
+    def input_init(self: Any, *args: Any, **kwargs: Any) -> None:
+        report = not quiet()
+        depth[0] += 1
+        try:
+            originals[(InputLayer, "__init__")](self, *args, **kwargs)
+        finally:
+            depth[0] -= 1
+        if report:
+            hooks.input_made(self)
+
+    def sequential_init(
+        self: Any, layers: Any = None, *args: Any, **kwargs: Any
+    ) -> None:
+        report = not quiet()
+        depth[0] += 1
+        try:
+            originals[(Sequential, "__init__")](self, layers, *args, **kwargs)
+        except BaseException as e:
+            depth[0] -= 1
+            if report:
+                hooks.add_failed(self, None, e)
+            raise
+        depth[0] -= 1
+        if report:
+            hooks.sequential_made(self, list(layers or []))
+
+    def sequential_add(self: Any, layer: Any, *args: Any, **kwargs: Any) -> None:
+        report = not quiet()
+        depth[0] += 1
+        try:
+            originals[(Sequential, "add")](self, layer, *args, **kwargs)
+        except BaseException as e:
+            depth[0] -= 1
+            if report:
+                hooks.add_failed(self, layer, e)
+            raise
+        depth[0] -= 1
+        if report:
+            hooks.added(self, layer)
+
+    def functional_init(self: Any, *args: Any, **kwargs: Any) -> None:
+        report = not quiet()
+        depth[0] += 1
+        try:
+            originals[(Functional, "__init__")](self, *args, **kwargs)
+        finally:
+            depth[0] -= 1
+        # A Sequential's own Functional is made inside add(): quiet already.
+        if report:
+            hooks.functional_made(self)
+
+    patched = {
+        (Operation, "__call__"): wrap_call(originals[(Operation, "__call__")]),
+        (Layer, "__call__"): wrap_call(originals[(Layer, "__call__")]),
+        (InputLayer, "__init__"): input_init,
+        (Sequential, "__init__"): sequential_init,
+        (Sequential, "add"): sequential_add,
+        (Functional, "__init__"): functional_init,
+    }
+    for (cls, attr), fn in patched.items():
+        setattr(cls, attr, fn)
+    try:
+        yield
+    finally:
+        for (cls, attr), fn in originals.items():
+            setattr(cls, attr, fn)
+
+
+def input_tensors_behind(tensors: list[Any]) -> list[Any]:
+    """The ``keras.Input`` tensors the given KerasTensors were computed from, in
+    the order first met (``_keras_history`` → ``Node.input_tensors``, Keras 3.15.1)."""
+    from keras.src.layers.core.input_layer import InputLayer
+
+    found: list[Any] = []
+    seen: set[int] = set()
+    stack = list(reversed(tensors))
+    while stack:
+        t = stack.pop()
+        if id(t) in seen:
+            continue
+        seen.add(id(t))
+        h = history(t)
+        if h is None:
+            continue
+        op, node_index, _ = h
+        if isinstance(op, InputLayer):
+            found.append(t)
+            continue
+        nodes = inbound_nodes(op)
+        if node_index < len(nodes):
+            stack.extend(reversed(list(nodes[node_index].input_tensors)))
+    return found
+
+
+def producer(tensor: Any) -> Any | None:
+    """The operation whose call made this KerasTensor (``_keras_history``), or None."""
+    h = history(tensor)
+    return None if h is None else h[0]
+
+
+def sequential_layers(model: Any) -> list[Any]:
+    """A Sequential's own layer list, its InputLayer first when it has one
+    (``Sequential._layers``; ``.layers`` hides the InputLayer, Keras 3.15.1)."""
+    return list(getattr(model, "_layers", None) or [])

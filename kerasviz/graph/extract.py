@@ -23,6 +23,7 @@ from .model import (
     TraceInfo,
     Weight,
 )
+from .sources import sources_of
 from .trace import TraceError, Tracer, is_custom_class
 
 
@@ -562,6 +563,7 @@ class _Reader:
             config=config,
             error=error,
             trace=self._traces.get(id(op)),
+            sources=sources_of(op),
         )
 
     @staticmethod

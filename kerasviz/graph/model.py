@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..contract import GRAPH_VERSION, KIND_LABELS
+from .sources import Source
 
 #: Version of the ModelGraph JSON (``version``); kerasviz/schema/contract.json.
 SCHEMA_VERSION = GRAPH_VERSION
@@ -85,6 +86,8 @@ class LayerNode:
     config: dict[str, Any] | None
     error: str | None = None
     trace: TraceInfo | None = None
+    #: where this layer was called or added, when kerasviz watched it being built
+    sources: list[Source] = field(default_factory=list)
 
     @property
     def class_key(self) -> str:
@@ -236,6 +239,7 @@ class ModelGraph:
                 config=n["config"],
                 error=n["error"],
                 trace=_trace(n.get("trace")),
+                sources=[Source.from_json(x) for x in n.get("sources", [])],
             )
             for n in d["nodes"]
         ]
@@ -285,7 +289,7 @@ def _params_json(p: Params, total: bool = False) -> dict[str, int]:
 
 
 def _node_json(n: LayerNode) -> dict[str, Any]:
-    return {
+    out = {
         "id": n.id,
         "name": n.name,
         "class_name": n.class_name,
@@ -314,6 +318,9 @@ def _node_json(n: LayerNode) -> dict[str, Any]:
         "error": n.error,
         "trace": _trace_json(n.trace),
     }
+    if n.sources:  # only when kerasviz watched the layer being built
+        out["sources"] = [x.to_json() for x in n.sources]
+    return out
 
 
 def _edge_json(e: GraphEdge) -> dict[str, Any]:

@@ -31,6 +31,9 @@ def view_payload(
     *,
     collapse_above: int = COLLAPSE_ABOVE,
     highlight: dict[str, str] | None = None,
+    marks: dict[str, str] | None = None,
+    error: dict[str, Any] | None = None,
+    lint: list[dict[str, Any]] | None = None,
     **view_options: Any,
 ) -> dict[str, Any]:
     """The JSON object the kerasviz renderer draws (kerasviz/schema/view.schema.json).
@@ -47,6 +50,14 @@ def view_payload(
         Models with more layers than this open with their blocks collapsed.
     highlight : dict, optional
         Node id → plain-text reason: nodes to mark (the comparison view uses it).
+    marks : dict, optional
+        Node id → ``"new"``, ``"failed"``, ``"input"`` or ``"output"``: how a
+        construction step marks its nodes (a replay, an explained error).
+    error : dict, optional
+        An explained construction error (``ExplainedError.to_json()``), shown
+        above the graph.
+    lint : list of dict, optional
+        Lint findings (``Finding.to_json()``): badges on their layers and a list.
 
     Examples
     --------
@@ -82,7 +93,7 @@ def view_payload(
         graph, blocks, parents, containers, leaves, expand_nested, collapse_above
     )
     selected = None if opts.select is None else resolve_layer(graph, opts.select)
-    return {
+    payload: dict[str, Any] = {
         "kerasviz_view": VIEW_VERSION,
         "graph": graph.to_json(),
         "blocks": [{"id": b.id, "label": b.label, "parent": b.parent} for b in blocks],
@@ -98,6 +109,13 @@ def view_payload(
         "notes": notes_for(graph),
         "highlight": {k: str(v) for k, v in (highlight or {}).items()},
     }
+    if marks:
+        payload["marks"] = {str(k): str(v) for k, v in marks.items()}
+    if error is not None:
+        payload["error"] = error
+    if lint:
+        payload["lint"] = list(lint)
+    return payload
 
 
 def resolve_layer(graph: ModelGraph, name: str) -> str:

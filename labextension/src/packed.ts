@@ -77,9 +77,12 @@ export async function unpackData(
         'The notebook file was damaged or edited; re-run this cell to save it again.'
     );
   }
-  if (!isRecord(payload) || !('kerasviz_view' in payload || 'kerasviz_comparison' in payload)) {
+  if (
+    !isRecord(payload) ||
+    !('kerasviz_view' in payload || 'kerasviz_comparison' in payload || 'kerasviz_replay' in payload)
+  ) {
     return refuse(
-      "this output's packed data holds no kerasviz view or comparison payload. " +
+      "this output's packed data holds no kerasviz view, comparison or replay payload. " +
         'Re-run this cell to save it again.'
     );
   }
