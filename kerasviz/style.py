@@ -53,6 +53,7 @@ LINE = "var(--jp-ui-font-color3, #9e9e9e)"
 SELECT = "var(--jp-brand-color1, #1976d2)"
 MATCH = "var(--jp-warn-color1, #f57c00)"
 ERROR = "var(--jp-error-color1, #d32f2f)"
+NEW = "var(--jp-success-color1, #388e3c)"
 
 
 def stylesheet() -> list[dict[str, Any]]:
@@ -136,6 +137,31 @@ def stylesheet() -> list[dict[str, Any]]:
             "selector": "node.kv-highlight",
             "style": {"border-color": ERROR, "border-width": 5},
         },
+        # lint badges, and what a construction step marks (kerasviz.construction)
+        {
+            "selector": "node.kv-lint",
+            "style": {
+                "border-color": MATCH,
+                "border-width": 4,
+                "border-style": "double",
+            },
+        },
+        {
+            "selector": "node.kv-mark-new",
+            "style": {"border-color": NEW, "border-width": 5},
+        },
+        {
+            "selector": "node.kv-mark-input, node.kv-mark-output",
+            "style": {"border-color": SELECT, "border-width": 5},
+        },
+        {
+            "selector": "node.kv-mark-failed",
+            "style": {
+                "border-color": ERROR,
+                "border-width": 6,
+                "border-style": "dashed",
+            },
+        },
         {
             "selector": "node:selected",
             "style": {
@@ -170,6 +196,20 @@ def stylesheet() -> list[dict[str, Any]]:
                 "text-background-opacity": 0.85,
                 "text-background-padding": "1px",
                 "text-rotation": "none",
+            },
+        },
+        # after "edge": a construction step's new and failed edges win
+        {
+            "selector": "edge.kv-mark-new",
+            "style": {"line-color": NEW, "target-arrow-color": NEW, "width": 3},
+        },
+        {
+            "selector": "edge.kv-mark-failed",
+            "style": {
+                "line-color": ERROR,
+                "target-arrow-color": ERROR,
+                "width": 3,
+                "line-style": "dashed",
             },
         },
     ]

@@ -153,7 +153,12 @@ def test_cell_magic_error_still_shows_earlier_models(ip, capsys):
             "second = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)], name='second')\n",
         )
     assert "showed the 1 model(s) made before it" in str(info.value)
-    assert [ex.data["graph"]["model"]["name"] for ex in ip.shown] == ["first"]
+    failure, *explorers = ip.shown
+    # first the failure, on the graph built up to it, then the models made before it
+    assert failure.steps[-1].kind == "error"
+    assert failure.steps[-1].line == 3
+    assert failure.error.message
+    assert [ex.data["graph"]["model"]["name"] for ex in explorers] == ["first"]
     captured = capsys.readouterr()
     assert "ZeroDivisionError" in captured.out + captured.err  # shown as usual
     assert "second" not in ip.user_ns
@@ -219,3 +224,67 @@ def test_failing_cell_traceback_names_its_cell_and_line(tmp_path):
     failing, syntax = nb.cells[2], nb.cells[3]
     assert where(failing) == [(str(failing.execution_count), "4")]
     assert where(syntax) == [(str(syntax.execution_count), "2")]
+
+
+# ---- watching a cell: source lines, the failure explained, --replay -------------------
+def test_cell_magic_records_the_line_of_every_layer(ip):
+    result = ip.run_cell(
+        "%%kerasviz\n"
+        'x = keras.Input((4,), name="src_x")\n'
+        'model = keras.Model(x, keras.layers.Dense(2, name="src_d")(x))\n',
+        store_history=True,
+    )
+    assert result.error_in_exec is None
+    from kerasviz import graph_of
+
+    node = graph_of(ip.user_ns["model"]).node("src_d")
+    (source,) = node.sources
+    assert source.line == 3  # the cell's own line: line 1 holds %%kerasviz
+    assert source.code.startswith("model = keras.Model(x, keras.layers.Dense(2")
+    assert source.cell == result.execution_count
+    explorer = ip.shown[0]
+    shown = explorer.data["graph"]["nodes"][1]["sources"][0]
+    assert shown == {"cell": result.execution_count, "line": 3, "code": source.code}
+
+
+def test_a_failed_cell_shows_its_partial_graph_explained(ip):
+    from kerasviz.widgets.replay import Replay
+
+    with pytest.raises(UsageError, match="raised ValueError"):
+        ip.run_cell_magic(
+            "kerasviz",
+            "",
+            'x = keras.Input((784,), name="pixels")\n'
+            'h = keras.layers.Dense(10, name="hidden")(x)\n'
+            'y = keras.layers.Conv2D(3, 3, name="conv")(h)\n',
+        )
+    (widget,) = ip.shown
+    assert isinstance(widget, Replay)
+    last = widget.steps[-1]
+    assert last.kind == "error"
+    assert last.line == 4
+    assert last.marks == {"conv": "failed"}
+    assert last.nodes == ["pixels", "hidden", "conv"]
+    assert widget.error.layer == "conv"
+    assert widget.data["error"]["line"] == 4
+
+
+def test_replay_flag_replays_and_a_failure_does_not_fail_the_cell(ip):
+    from kerasviz.widgets.replay import Replay
+
+    r = ip.run_cell_magic(
+        "kerasviz",
+        "--replay",
+        'm = keras.Sequential([keras.Input((8,), name="rx"), '
+        'keras.layers.Dense(4, name="ra")])\n'
+        'm.add(keras.layers.Dense(2, name="rb"))\n',
+    )
+    assert isinstance(r, Replay)
+    assert [s.nodes for s in r.steps] == [[], ["rx"], ["rx", "ra"], ["rx", "ra", "rb"]]
+    assert [s.line for s in r.steps] == [2, 2, 2, 3]
+    assert ip.user_ns["m"] is r.models[0]
+    failed = ip.run_cell_magic(
+        "kerasviz", "--replay", "y = keras.layers.Dense(2)(nope)\n"
+    )
+    assert failed.error is not None
+    assert failed.steps[-1].line == 2

@@ -190,7 +190,6 @@ def _with_failed_node(
     while failed in taken:
         failed += "*"
     shapes = [_shape(t) for t in event.inputs]
-    message = getattr(event.error, "message", None) or event.label
     node = LayerNode(
         id=failed,
         name=str(getattr(op, "name", failed)),
@@ -203,7 +202,7 @@ def _with_failed_node(
         dtype=None,
         weights=[],
         config=_config(op),
-        error=str(message),
+        error=None,  # the failure is the step's error (and its highlight), not a read error
         sources=sources_of(op) or [],
     )
     edges = list(graph.edges)
@@ -337,11 +336,23 @@ def _cut(graph: ModelGraph, keep: list[str], info: ModelInfo) -> ModelGraph:
     nodes = [n for n in graph.nodes if top(n.id) in wanted]
     ids = {n.id for n in nodes}
     edges = [e for e in graph.edges if e.source in ids and e.target in ids]
-    if info is graph.model and len(ids) < len(graph.nodes):
+    if len(ids) < len(graph.nodes) or info is not graph.model:
+        full = graph.model
+        shapes_in = dict(zip(full.inputs, full.input_shapes, strict=False))
+        shapes_out = dict(zip(full.outputs, full.output_shapes, strict=False))
+        inputs = [i for i in info.inputs if i in ids]
+        outputs = [o for o in info.outputs if o in ids]
+        params = [n.params for n in nodes if n.parent is None]
         info = dataclasses.replace(
             info,
-            outputs=[o for o in info.outputs if o in ids],
-            inputs=[i for i in info.inputs if i in ids],
+            inputs=inputs,
+            outputs=outputs,
+            input_shapes=[shapes_in.get(i) for i in inputs],
+            output_shapes=[shapes_out.get(o) for o in outputs],
+            params=Params(
+                trainable=sum(p.trainable for p in params),
+                non_trainable=sum(p.non_trainable for p in params),
+            ),
         )
     return dataclasses.replace(graph, model=info, nodes=nodes, edges=edges)
 

@@ -97,6 +97,9 @@ export const MIME_TYPE = ${lit(c.mime_types.view)};
 /** The MIME type of a saved comparison (\`kerasviz.compare()\`). */
 export const COMPARISON_MIME_TYPE = ${lit(c.mime_types.comparison)};
 
+/** The MIME type of a saved construction replay (\`kerasviz.replay()\`). */
+export const REPLAY_MIME_TYPE = ${lit(c.mime_types.replay)};
+
 /** The ModelGraph schema version (\`graph.version\`) this renderer reads. */
 export const GRAPH_VERSION = ${lit(c.versions.graph)};
 
@@ -105,6 +108,9 @@ export const VIEW_VERSION = ${lit(c.versions.view)};
 
 /** The comparison payload version (\`kerasviz_comparison\`) this renderer reads. */
 export const COMPARISON_VERSION = ${lit(c.versions.comparison)};
+
+/** The replay payload version (\`kerasviz_replay\`) this renderer reads. */
+export const REPLAY_VERSION = ${lit(c.versions.replay)};
 
 /** The packed envelope version (\`kerasviz_packed\`) a notebook stores and this renderer reads. */
 export const PACKED_VERSION = ${lit(c.versions.packed)};

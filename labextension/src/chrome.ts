@@ -5,6 +5,7 @@
 
 import { button, h } from './dom';
 import { apiLabel, formatCount, formatShapes } from './format';
+import type { IExplainedError, IFinding } from './types';
 import type { ViewGraph } from './viewgraph';
 
 /** The header: model name, API, params, input and output shapes, notes. */
@@ -48,7 +49,72 @@ export function buildHeader(vg: ViewGraph): HTMLElement {
     }
     header.append(box);
   }
+  const error = vg.payload.error;
+  if (error) {
+    header.append(explainedBox(error));
+  }
+  const findings = vg.payload.lint ?? [];
+  if (findings.length > 0) {
+    header.append(findingList(findings, id => vg.nameOf(id)));
+  }
   return header;
+}
+
+/**
+ * An explained construction error: what the layer expected and got, what to do,
+ * the corrected line, and the original error (small). Text only.
+ */
+export function explainedBox(error: IExplainedError): HTMLElement {
+  const box = h('div', 'kv-explained');
+  box.setAttribute('role', 'alert');
+  const where = error.line !== null && error.line !== undefined ? ` (line ${error.line})` : '';
+  box.append(h('div', 'kv-explained-title', `Why this failed${where}`));
+  if (error.code) {
+    box.append(h('pre', 'kv-explained-code kv-explained-bad', error.code.trim()));
+  }
+  box.append(h('p', 'kv-explained-message', error.message));
+  if (error.hint) {
+    box.append(h('p', 'kv-explained-hint', error.hint));
+  }
+  if (error.fix) {
+    box.append(h('div', 'kv-explained-label', 'Try:'));
+    box.append(h('pre', 'kv-explained-code kv-explained-fix', error.fix));
+  }
+  if (error.error) {
+    box.append(h('div', 'kv-explained-original', error.error));
+  }
+  return box;
+}
+
+/** The lint findings as a list: severity, layer, message, fix. */
+export function findingList(
+  findings: ReadonlyArray<IFinding>,
+  nameOf: (id: string) => string
+): HTMLElement {
+  const box = h('details', 'kv-lint-list');
+  const errors = findings.filter(f => f.severity === 'error').length;
+  const summary = h(
+    'summary',
+    undefined,
+    `Lint: ${findings.length} finding${findings.length === 1 ? '' : 's'}` +
+      (errors > 0 ? ` (${errors} error${errors === 1 ? '' : 's'})` : '')
+  );
+  box.append(summary);
+  const list = h('ul');
+  for (const f of findings) {
+    const item = h('li', `kv-finding kv-finding-${f.severity}`);
+    const layer = f.layer === null ? 'model' : nameOf(f.layer);
+    item.append(
+      h('span', 'kv-finding-where', `${f.severity} · ${layer} · ${f.code}: `),
+      h('span', 'kv-finding-message', f.message)
+    );
+    if (f.fix) {
+      item.append(h('div', 'kv-finding-fix', `Fix: ${f.fix}`));
+    }
+    list.append(item);
+  }
+  box.append(list);
+  return box;
 }
 
 /** What the toolbar's controls do. */

@@ -8,6 +8,9 @@ export const MIME_TYPE = 'application/vnd.kerasviz.graph+json';
 /** The MIME type of a saved comparison (`kerasviz.compare()`). */
 export const COMPARISON_MIME_TYPE = 'application/vnd.kerasviz.comparison+json';
 
+/** The MIME type of a saved construction replay (`kerasviz.replay()`). */
+export const REPLAY_MIME_TYPE = 'application/vnd.kerasviz.replay+json';
+
 /** The ModelGraph schema version (`graph.version`) this renderer reads. */
 export const GRAPH_VERSION = 2;
 
@@ -16,6 +19,9 @@ export const VIEW_VERSION = 1;
 
 /** The comparison payload version (`kerasviz_comparison`) this renderer reads. */
 export const COMPARISON_VERSION = 1;
+
+/** The replay payload version (`kerasviz_replay`) this renderer reads. */
+export const REPLAY_VERSION = 1;
 
 /** The packed envelope version (`kerasviz_packed`) a notebook stores and this renderer reads. */
 export const PACKED_VERSION = 1;

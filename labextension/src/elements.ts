@@ -163,6 +163,14 @@ function commonClasses(vg: ViewGraph, collapsed: CollapsedState, id: string): st
   if (!model.built) {
     classes.push('kv-unbuilt');
   }
+  // A construction step's marks (a replay, an explained error) and lint badges.
+  const mark = vg.payload.marks?.[id];
+  if (mark !== undefined) {
+    classes.push(`kv-mark-${mark}`);
+  }
+  if (vg.findingsOf(id).length > 0) {
+    classes.push('kv-lint');
+  }
   return classes;
 }
 
@@ -284,7 +292,14 @@ export function buildElements(vg: ViewGraph, collapsed: CollapsedState): IElemen
       id = `e:${source}->${target}#${k}`;
     }
     usedIds.add(id);
-    const classes = showShapes ? 'kv-shapes' : '';
+    // An edge into a node this step made (or the call that failed) is marked too.
+    const mark = vg.payload.marks?.[target];
+    const classes = [
+      showShapes ? 'kv-shapes' : '',
+      mark === 'new' || mark === 'failed' ? `kv-mark-${mark}` : ''
+    ]
+      .filter(c => c !== '')
+      .join(' ');
     out.push({
       group: 'edges',
       data: { id, source, target, shape: edgeShapeText(shapes), count: shapes.length },

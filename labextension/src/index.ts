@@ -17,11 +17,12 @@ import {
   validateComparison,
   type ComparisonResult
 } from './comparison';
-import { MIME_TYPE } from './contract';
+import { MIME_TYPE, REPLAY_MIME_TYPE } from './contract';
 import { h } from './dom';
 import { LiveHandover, WIDGET_VIEW_MIME_TYPE, widgetRendererSource } from './live';
 import { GraphView } from './graphview';
 import { isPacked, unpackData, withSelection, type UnpackResult } from './packed';
+import { ReplayView, validateReplay, type ReplayResult } from './replayview';
 import { validatePayload, type ValidationResult } from './validate';
 import { SELECTED_EVENT } from './widget';
 
@@ -29,7 +30,7 @@ export { WIDGET_VIEW_MIME_TYPE } from './live';
 export { COMPARISON_MIME_TYPE } from './comparison';
 
 /** The MIME type of a kerasviz view payload (labextension/VIEW_PAYLOAD.md). */
-export { MIME_TYPE } from './contract';
+export { MIME_TYPE, REPLAY_MIME_TYPE } from './contract';
 
 /**
  * The class name added to the renderer's node.
@@ -113,8 +114,9 @@ export class GraphOutput extends Panel implements IRenderMime.IRenderer {
   /** Validate the decoded MIME data, then show the live widget or the payload. */
   private _render(model: IRenderMime.IMimeModel, unpacked: UnpackResult): void {
     const comparison = this._mimeType === COMPARISON_MIME_TYPE;
+    const replay = this._mimeType === REPLAY_MIME_TYPE;
     if (!unpacked.ok) {
-      const what = comparison ? 'comparison' : 'graph';
+      const what = comparison ? 'comparison' : replay ? 'replay' : 'graph';
       this._result = {
         ok: false,
         message: `kerasviz: cannot show this ${what}: ${unpacked.reason}`
@@ -122,7 +124,9 @@ export class GraphOutput extends Panel implements IRenderMime.IRenderer {
     } else {
       this._result = comparison
         ? validateComparison(unpacked.data)
-        : validatePayload(unpacked.data);
+        : replay
+          ? validateReplay(unpacked.data)
+          : validatePayload(unpacked.data);
     }
     if (model.trusted && model.data[WIDGET_VIEW_MIME_TYPE] !== undefined) {
       this._liveModel = model;
@@ -198,10 +202,13 @@ export class GraphOutput extends Panel implements IRenderMime.IRenderer {
       return;
     }
     try {
+      const payload = result.payload;
       this._setPane(
-        'kerasviz_comparison' in result.payload
-          ? new ComparisonPane(result.payload)
-          : new GraphPane(result.payload)
+        'kerasviz_comparison' in payload
+          ? new ComparisonPane(payload)
+          : 'kerasviz_replay' in payload
+            ? new ReplayPane(payload)
+            : new GraphPane(payload)
       );
     } catch (error) {
       this._setPane(new MessagePane(`kerasviz: could not draw this graph: ${String(error)}`));
@@ -229,14 +236,14 @@ export class GraphOutput extends Panel implements IRenderMime.IRenderer {
   }
 
   private _mimeType: string;
-  private _result: ValidationResult | ComparisonResult | null = null;
+  private _result: ValidationResult | ComparisonResult | ReplayResult | null = null;
   private _pane: Pane | null = null;
   private _liveModel: IRenderMime.IMimeModel | null = null;
   private _handover: LiveHandover | null = null;
   private _generation = 0;
 }
 
-type Pane = GraphPane | ComparisonPane | MessagePane;
+type Pane = GraphPane | ComparisonPane | ReplayPane | MessagePane;
 
 /** Do two outputs show the same live widget (same widget model id)? */
 function sameWidget(a: IRenderMime.IMimeModel, b: IRenderMime.IMimeModel): boolean {
@@ -265,6 +272,35 @@ class GraphPane extends Widget {
   }
 }
 
+/** A saved replay: the same ReplayView as the live widget, with no kernel. */
+class ReplayPane extends Widget {
+  constructor(payload: ConstructorParameters<typeof ReplayView>[0]) {
+    const replay = new ReplayView(payload);
+    super({ node: replay.node });
+    this.addClass(GRAPH_CLASS);
+    this.replay = replay;
+  }
+
+  readonly replay: ReplayView;
+
+  /** The graph of the step shown. */
+  get view(): GraphView | null {
+    return this.replay.view;
+  }
+
+  get views(): ReadonlyArray<GraphView> {
+    const view = this.replay.view;
+    return view === null ? [] : [view];
+  }
+
+  dispose(): void {
+    if (!this.isDisposed) {
+      this.replay.dispose();
+    }
+    super.dispose();
+  }
+}
+
 /** A plain-text message in place of the graph. */
 class MessagePane extends Widget {
   constructor(message: string) {
@@ -284,7 +320,7 @@ class MessagePane extends Widget {
  */
 export const rendererFactory: IRenderMime.IRendererFactory = {
   safe: true,
-  mimeTypes: [MIME_TYPE, COMPARISON_MIME_TYPE],
+  mimeTypes: [MIME_TYPE, COMPARISON_MIME_TYPE, REPLAY_MIME_TYPE],
   defaultRank: RANK,
   createRenderer: options => new GraphOutput(options)
 };
@@ -295,8 +331,9 @@ export const rendererFactory: IRenderMime.IRendererFactory = {
 const extension: IRenderMime.IExtension = {
   id: 'kerasviz:mime',
   description:
-    'Renders kerasviz model graphs and comparisons ' +
-    '(application/vnd.kerasviz.graph+json, application/vnd.kerasviz.comparison+json).',
+    'Renders kerasviz model graphs, comparisons and construction replays ' +
+    '(application/vnd.kerasviz.graph+json, application/vnd.kerasviz.comparison+json, ' +
+    'application/vnd.kerasviz.replay+json).',
   rendererFactory,
   rank: RANK,
   dataType: 'json'

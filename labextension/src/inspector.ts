@@ -15,6 +15,7 @@ import {
 import { containerSummary } from './search';
 import type { IGraphNode, IWeightStats } from './types';
 import type { ViewGraph } from './viewgraph';
+import { sourceList } from './source';
 
 /** What the inspector can ask the graph view to do. */
 export interface IInspectorActions {
@@ -127,6 +128,21 @@ export class Inspector {
       this.node.append(h('pre', 'kv-error-text', node.error));
     }
     this._traceNote(node);
+    if (node.sources && node.sources.length > 0) {
+      this.node.append(sourceList(node.sources));
+    }
+    const findings = vg.findingsOf(node.id);
+    if (findings.length > 0) {
+      const section = this._section('Lint');
+      for (const f of findings) {
+        const item = h('div', `kv-finding kv-finding-${f.severity}`);
+        item.append(h('div', 'kv-finding-message', `${f.code}: ${f.message}`));
+        if (f.fix) {
+          item.append(h('div', 'kv-finding-fix', `Fix: ${f.fix}`));
+        }
+        section.append(item);
+      }
+    }
     const shapes = this._section('Shapes');
     const calls = h('div', 'kv-shapes');
     if (node.calls.length === 0) {

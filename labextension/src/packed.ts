@@ -79,7 +79,11 @@ export async function unpackData(
   }
   if (
     !isRecord(payload) ||
-    !('kerasviz_view' in payload || 'kerasviz_comparison' in payload || 'kerasviz_replay' in payload)
+    !(
+      'kerasviz_view' in payload ||
+      'kerasviz_comparison' in payload ||
+      'kerasviz_replay' in payload
+    )
   ) {
     return refuse(
       "this output's packed data holds no kerasviz view, comparison or replay payload. " +

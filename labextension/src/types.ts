@@ -38,6 +38,9 @@ export type ITrace2 = null;
  *
  * This interface was referenced by `IViewPayload`'s JSON-Schema
  * via the `definition` "point".
+ *
+ * This interface was referenced by `IViewPayload1`'s JSON-Schema
+ * via the `definition` "point".
  */
 export type Point = number[];
 
@@ -145,6 +148,17 @@ export interface IViewPayload {
   highlight?: {
     [k: string]: string;
   };
+  /**
+   * Node id -> how a construction step marks it: made by this step, the call that failed, the model's inputs and outputs (classes kv-mark-new, kv-mark-failed, kv-mark-input, kv-mark-output).
+   */
+  marks?: {
+    [k: string]: 'new' | 'failed' | 'input' | 'output';
+  };
+  error?: IExplainedError;
+  /**
+   * Lint findings: a badge on each layer named, and a list in the header.
+   */
+  lint?: IFinding[];
 }
 /**
  * The ModelGraph, read with expand_nested=True so nested models can open and close.
@@ -250,6 +264,10 @@ export interface IGraphNode {
    */
   error: string | null;
   trace?: ITrace;
+  /**
+   * Where the layer was called or added, one entry per line, when kerasviz watched it being built (a %%kerasviz cell, a replay, the builder); absent otherwise.
+   */
+  sources?: ISource[];
 }
 export interface INodeParams {
   trainable: Count;
@@ -264,6 +282,24 @@ export interface IWeight {
   shape: number[];
   dtype: string;
   trainable: boolean;
+}
+/**
+ * This interface was referenced by `IModelGraph`'s JSON-Schema
+ * via the `definition` "source".
+ */
+export interface ISource {
+  /**
+   * The notebook cell's execution count, null outside a cell or when unknown.
+   */
+  cell: number | null;
+  /**
+   * 1-based line in that cell (or source).
+   */
+  line: number;
+  /**
+   * The line's text.
+   */
+  code: string;
 }
 /**
  * This interface was referenced by `IModelGraph`'s JSON-Schema
@@ -296,6 +332,9 @@ export interface IGraphEdge {
  *
  * This interface was referenced by `IViewPayload`'s JSON-Schema
  * via the `definition` "block".
+ *
+ * This interface was referenced by `IViewPayload1`'s JSON-Schema
+ * via the `definition` "block".
  */
 export interface IBlock {
   /**
@@ -316,6 +355,9 @@ export interface IBlock {
  *
  * This interface was referenced by `IViewPayload`'s JSON-Schema
  * via the `definition` "style".
+ *
+ * This interface was referenced by `IViewPayload1`'s JSON-Schema
+ * via the `definition` "style".
  */
 export interface IViewStyle {
   /**
@@ -335,6 +377,9 @@ export interface IViewStyle {
  *
  * This interface was referenced by `IViewPayload`'s JSON-Schema
  * via the `definition` "kindStyle".
+ *
+ * This interface was referenced by `IViewPayload1`'s JSON-Schema
+ * via the `definition` "kindStyle".
  */
 export interface IKindStyle {
   /**
@@ -350,6 +395,9 @@ export interface IKindStyle {
  * One rule of a cytoscape stylesheet, as JSON.
  *
  * This interface was referenced by `IViewPayload`'s JSON-Schema
+ * via the `definition` "styleRule".
+ *
+ * This interface was referenced by `IViewPayload1`'s JSON-Schema
  * via the `definition` "styleRule".
  */
 export interface IStyleRule {
@@ -386,9 +434,73 @@ export interface IViewOptions {
   selected: string | null;
 }
 /**
+ * An explained construction error, shown above the graph (its layer is marked failed).
+ */
+export interface IExplainedError {
+  /**
+   * Which mistake was recognised ("wrong-rank", "legacy-merge", ... or "other").
+   */
+  kind: string;
+  /**
+   * What the layer expected and what it got, in plain words.
+   */
+  message: string;
+  /**
+   * What to do.
+   */
+  hint: string;
+  /**
+   * The corrected source line, when one can be written.
+   */
+  fix: string | null;
+  /**
+   * Name of the layer whose call failed.
+   */
+  layer: string | null;
+  /**
+   * Line in the watched source.
+   */
+  line: number | null;
+  /**
+   * That line's text.
+   */
+  code: string | null;
+  /**
+   * The original error, one line.
+   */
+  error: string;
+  [k: string]: unknown;
+}
+/**
+ * This interface was referenced by `IViewPayload`'s JSON-Schema
+ * via the `definition` "finding".
+ *
+ * This interface was referenced by `IViewPayload1`'s JSON-Schema
+ * via the `definition` "finding".
+ */
+export interface IFinding {
+  /**
+   * The rule's code.
+   */
+  code: string;
+  severity: 'error' | 'warning' | 'info';
+  /**
+   * Node id of the layer concerned, null for the model.
+   */
+  layer: string | null;
+  message: string;
+  /**
+   * The suggested fix.
+   */
+  fix: string;
+}
+/**
  * Display options.
  *
  * This interface was referenced by `IViewPayload`'s JSON-Schema
+ * via the `definition` "options".
+ *
+ * This interface was referenced by `IViewPayload1`'s JSON-Schema
  * via the `definition` "options".
  */
 export interface IViewOptions1 {
@@ -408,6 +520,48 @@ export interface IViewOptions1 {
    * Node id selected at first view.
    */
   selected: string | null;
+}
+/**
+ * This interface was referenced by `IViewPayload`'s JSON-Schema
+ * via the `definition` "explainedError".
+ *
+ * This interface was referenced by `IViewPayload1`'s JSON-Schema
+ * via the `definition` "explainedError".
+ */
+export interface IExplainedError1 {
+  /**
+   * Which mistake was recognised ("wrong-rank", "legacy-merge", ... or "other").
+   */
+  kind: string;
+  /**
+   * What the layer expected and what it got, in plain words.
+   */
+  message: string;
+  /**
+   * What to do.
+   */
+  hint: string;
+  /**
+   * The corrected source line, when one can be written.
+   */
+  fix: string | null;
+  /**
+   * Name of the layer whose call failed.
+   */
+  layer: string | null;
+  /**
+   * Line in the watched source.
+   */
+  line: number | null;
+  /**
+   * That line's text.
+   */
+  code: string | null;
+  /**
+   * The original error, one line.
+   */
+  error: string;
+  [k: string]: unknown;
 }
 /**
  * Reasons of one kind: a summary line ("16 merges: a, b, c, ... and 13 more") and every reason.
@@ -496,6 +650,129 @@ export interface IPackedOutput {
    * base64(zlib(JSON of the payload)): a view payload (kerasviz_view) or a comparison payload (kerasviz_comparison).
    */
   data: string;
+}
+/**
+ * A construction replay (kerasviz.replay(), %%kerasviz --replay) or an explained construction error (a failed %%kerasviz cell): the live Replay widget's `data` trait and the application/vnd.kerasviz.replay+json output (unpacked). The source, then one step per construction event, each with the view of what existed after it. Everything here is drawn as text.
+ *
+ * This interface was referenced by `KerasvizPayloads`'s JSON-Schema
+ * via the `definition` "replay".
+ */
+export interface IReplayPayload {
+  /**
+   * Payload version; readers refuse others.
+   */
+  kerasviz_replay: 1;
+  title: string;
+  /**
+   * The watched source (the cell, its %%kerasviz line first).
+   */
+  source: string;
+  /**
+   * The notebook cell's execution count, when it is one.
+   */
+  cell: number | null;
+  steps: IReplayStep[];
+  /**
+   * The step shown first.
+   */
+  start: number;
+  /**
+   * Why the source failed, explained; null when it ran.
+   */
+  error: IExplainedError1 | null;
+  /**
+   * Calls that ran but likely not as meant (an Embedding fed floats).
+   */
+  warnings: IExplainedError1[];
+}
+/**
+ * This interface was referenced by `IReplayPayload`'s JSON-Schema
+ * via the `definition` "step".
+ */
+export interface IReplayStep {
+  index: number;
+  /**
+   * What the step did.
+   */
+  kind: 'input' | 'call' | 'sequential' | 'add' | 'model' | 'error';
+  /**
+   * 1-based line of the source the step ran, null when not known.
+   */
+  line: number | null;
+  /**
+   * That line's text.
+   */
+  code: string;
+  /**
+   * What happened, in a few words.
+   */
+  label: string;
+  /**
+   * Ids of the nodes that exist at this step.
+   */
+  nodes: string[];
+  /**
+   * Ids this step made (a model step: its inputs and outputs).
+   */
+  new: string[];
+  /**
+   * The model this step is part of, null for tensors outside any model yet.
+   */
+  model: string | null;
+  view: IViewPayload1;
+}
+/**
+ * What the kerasviz renderer draws (the live Explorer's `data` trait and the application/vnd.kerasviz.graph+json output, unpacked): a ModelGraph plus how to show it. Python decides every view rule that needs the model (blocks, initial collapse, stylesheet, notes); the renderer draws. See labextension/VIEW_PAYLOAD.md.
+ */
+export interface IViewPayload1 {
+  /**
+   * Envelope version; the renderer refuses others with a message.
+   */
+  kerasviz_view: 1;
+  graph: IModelGraph;
+  /**
+   * Containers grouping runs of layers by name (conv2_block1_*), innermost last.
+   */
+  blocks: IBlock[];
+  /**
+   * View parent (block or nested-model node id) of a node or block; absent at the top level.
+   */
+  parents: {
+    [k: string]: string;
+  };
+  /**
+   * Containers shown collapsed at first view.
+   */
+  collapsed: string[];
+  style: IViewStyle;
+  options: IViewOptions;
+  /**
+   * Ignored. Outputs saved by kerasviz before the renderer owned the layout carry precomputed positions (or null) here; Python sends none now.
+   */
+  positions?: {
+    [k: string]: Point;
+  } | null;
+  /**
+   * Plain-text banners: what the picture cannot show and what to do.
+   */
+  notes: string[];
+  /**
+   * Node id -> plain-text reason: nodes to mark (class kv-highlight).
+   */
+  highlight?: {
+    [k: string]: string;
+  };
+  /**
+   * Node id -> how a construction step marks it: made by this step, the call that failed, the model's inputs and outputs (classes kv-mark-new, kv-mark-failed, kv-mark-input, kv-mark-output).
+   */
+  marks?: {
+    [k: string]: 'new' | 'failed' | 'input' | 'output';
+  };
+  error?: IExplainedError;
+  /**
+   * Lint findings: a badge on each layer named, and a list in the header.
+   */
+  lint?: IFinding[];
 }
 /**
  * The kernel's answer to the renderer's {type: 'weight_stats', node} custom message: statistics of one node's weights, or an error.

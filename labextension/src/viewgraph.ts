@@ -4,7 +4,7 @@
  * no DOM. Every walk is iterative: graphs reach thousands of nodes.
  */
 
-import type { IBlock, IGraphEdge, IGraphNode, IModelGraph, IViewPayload } from './types';
+import type { IBlock, IFinding, IGraphEdge, IGraphNode, IModelGraph, IViewPayload } from './types';
 import { validatePayload } from './validate';
 
 /** Parameter counts of a node or container. */
@@ -150,6 +150,11 @@ export class ViewGraph {
       trainable: p.trainable,
       non_trainable: p.non_trainable
     };
+  }
+
+  /** The lint findings about a node (`payload.lint`), in payload order. */
+  findingsOf(id: string): ReadonlyArray<IFinding> {
+    return (this.payload.lint ?? []).filter(f => f.layer === id);
   }
 
   /** Why a node is marked (`payload.highlight`), or null. */

@@ -13,6 +13,7 @@ import type { SelectionPair } from './comparison';
 import { ComparisonView, validateComparison } from './comparisonview';
 import { h } from './dom';
 import { GraphView } from './graphview';
+import { isReplayPayload, ReplayView, validateReplay } from './replayview';
 import type { IViewPayload, IWeightStats } from './types';
 import { isObject } from './validate';
 
@@ -147,6 +148,9 @@ function render({ model, el }: { model: IWidgetModel; el: HTMLElement }): () => 
   if (isObject(data) && 'kerasviz_comparison' in data) {
     return renderComparison(model, el);
   }
+  if (isReplayPayload(data)) {
+    return renderReplay(model, el);
+  }
   return renderExplorer(model, el);
 }
 
@@ -230,6 +234,48 @@ function renderComparison(model: IWidgetModel, el: HTMLElement): () => void {
     model.off('change:data', mount);
     stats.dispose();
     pane?.dispose();
+    el.replaceChildren();
+  };
+}
+
+/**
+ * A Replay: the ReplayView of a saved replay, with `step` kept in sync both ways
+ * (the kernel's `go()`, the user's buttons and slider).
+ */
+function renderReplay(model: IWidgetModel, el: HTMLElement): () => void {
+  let view: ReplayView | null = null;
+  const stepOf = () => {
+    const step = model.get('step');
+    return typeof step === 'number' ? step : 0;
+  };
+  const mount = () => {
+    view?.dispose();
+    view = null;
+    el.replaceChildren();
+    const checked = validateReplay(model.get('data'));
+    if (!checked.ok) {
+      el.append(h('div', 'kv-root kv-note kv-note-error', checked.message));
+      return;
+    }
+    view = new ReplayView(
+      { ...checked.payload, start: stepOf() },
+      {
+        onStep: index => {
+          model.set('step', index);
+          model.save_changes();
+        }
+      }
+    );
+    el.append(view.node);
+  };
+  const onStep = () => view?.show(stepOf());
+  model.on('change:step', onStep);
+  model.on('change:data', mount);
+  mount();
+  return () => {
+    model.off('change:step', onStep);
+    model.off('change:data', mount);
+    view?.dispose();
     el.replaceChildren();
   };
 }
