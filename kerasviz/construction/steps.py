@@ -46,7 +46,7 @@ def build_steps(rec: Recorder) -> list[Step]:
             made = tensors.node_of(event.op)
             if made is not None and made not in alive:
                 alive.append(made)
-            shown = [n for n in alive if n not in claimed]
+            shown = tensors.with_ancestors([n for n in alive if n not in claimed])
             new = [made] if made is not None else []
             add(
                 _step(
@@ -163,6 +163,7 @@ def _error_step(
             made = tensors.node_of(compat.producer(t))
             if made is not None and made not in nodes:
                 nodes.append(made)
+        nodes = tensors.with_ancestors(nodes)
         base = tensors.cut(nodes)
         model = None
     else:  # a statement that failed outside any layer call
@@ -265,6 +266,7 @@ class _TensorGraph:
     def __init__(self, events: list[Event], rec: Recorder) -> None:
         self._graph: ModelGraph | None = None
         self._ids: dict[int, str] = {}
+        self._parents: dict[str, str | None] = {}
         made = [e for e in events if e.kind in ("input", "call")]
         if not made:
             return
@@ -289,10 +291,43 @@ class _TensorGraph:
             compat.name_uids_restore(uids)
         top = {n.id for n in self._graph.nodes if n.parent is None}
         self._ids = {id(layer): i for i, layer in layers.items() if i in top}
+        self._parents = {n.id: n.parent for n in self._graph.nodes}
 
     def node_of(self, op: Any) -> str | None:
         """The top-level node id of ``op`` in the tensor graph, or None."""
         return None if op is None else self._ids.get(id(op))
+
+    def with_ancestors(self, nodes: list[str]) -> list[str]:
+        """``nodes`` and, before them, every top-level node they were computed
+        from (a call on a model's tensors shows where they came from)."""
+        if self._graph is None:
+            return list(nodes)
+        top = self._top
+        feeds: dict[str, set[str]] = {}
+        for e in self._graph.edges:
+            a, b = top(e.source), top(e.target)
+            if a != b:
+                feeds.setdefault(b, set()).add(a)
+        keep = set(nodes)
+        stack = list(nodes)
+        while stack:
+            for up in feeds.get(stack.pop(), ()):
+                if up not in keep:
+                    keep.add(up)
+                    stack.append(up)
+        given = set(nodes)
+        extra = [
+            n.id
+            for n in self._graph.nodes
+            if n.parent is None and n.id in keep and n.id not in given
+        ]
+        return extra + list(nodes)
+
+    def _top(self, i: str) -> str:
+        parent = self._parents
+        while parent.get(i) is not None:
+            i = parent[i]  # type: ignore[assignment]
+        return i
 
     def cut(self, nodes: list[str]) -> ModelGraph:
         if self._graph is None:

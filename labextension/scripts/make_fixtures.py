@@ -280,6 +280,26 @@ CASES: dict[str, tuple[Callable[[], Any], dict[str, Any], Callable | None]] = {
 }
 
 
+#: A cell that builds a small Functional model, then fails on a shape: the replay
+#: fixture (its last step is the failure, explained; names carry XSS probes).
+REPLAY_SOURCE = """\
+import keras
+from keras import layers
+x = keras.Input((8,), name="pixels")
+h = layers.Dense(4, name="<img src=x onerror=alert(1)>")(x)
+y = layers.Dense(2, name="head")(h)
+model = keras.Model(x, y, name="tiny")
+bad = layers.Add(name="add")([h, y])
+"""
+
+
+def replay() -> dict[str, Any]:
+    """A replay payload made from REPLAY_SOURCE."""
+    import kerasviz
+
+    return kerasviz.replay(REPLAY_SOURCE).data
+
+
 def text_of(payload: dict[str, Any]) -> str:
     """A fixture file's text: keys in the order Python made them (a live payload's), one
     level of indent, a final newline."""
@@ -303,6 +323,8 @@ def make() -> dict[str, str]:
         out[f"{name}.json"] = text_of(payload)
     keras.backend.clear_session()
     out["packed_mlp.json"] = text_of(packed_mlp())
+    keras.backend.clear_session()
+    out["replay.json"] = text_of(replay())
     keras.backend.clear_session()
     out["export_elements.json"] = (
         json.dumps(make_export_fixture(), indent=1, sort_keys=True, ensure_ascii=False)

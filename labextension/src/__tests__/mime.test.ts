@@ -9,6 +9,7 @@ import extension, {
   GraphOutput,
   MIME_TYPE,
   RANK,
+  REPLAY_MIME_TYPE,
   rendererFactory
 } from '../index';
 import { LIVE_RETRY_FOR_MS, LIVE_RETRY_MS, LIVE_WAIT_MS, WIDGET_VIEW_MIME_TYPE } from '../live';
@@ -134,12 +135,33 @@ describe('the extension object', () => {
     expect(extension.rendererFactory).toBe(rendererFactory);
     expect(extension.dataType).toBe('json');
     expect(rendererFactory.safe).toBe(true);
-    expect(rendererFactory.mimeTypes).toEqual([MIME_TYPE, COMPARISON_MIME_TYPE]);
+    expect(rendererFactory.mimeTypes).toEqual([MIME_TYPE, COMPARISON_MIME_TYPE, REPLAY_MIME_TYPE]);
     // jupyterlab-manager registers widget views at rank -10; text/html is 50
     expect(extension.rank).toBe(RANK);
     expect(RANK).toBeLessThan(-10);
     expect(rendererFactory.defaultRank).toBe(RANK);
     expect(makeOutput().hasClass(CLASS_NAME)).toBe(true);
+  });
+});
+
+describe('a saved replay', () => {
+  it('is drawn from its packed output with every step, no kernel needed', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const replay = JSON.parse(
+      readFileSync(join(__dirname, 'fixtures', 'replay.json'), 'utf-8')
+    ) as Record<string, unknown>;
+    const output = rendererFactory.createRenderer({
+      mimeType: REPLAY_MIME_TYPE
+    } as IRenderMime.IRendererOptions) as GraphOutput;
+    await output.renderModel(mimeModel({ [REPLAY_MIME_TYPE]: replay }));
+    const root = output.node.querySelector('.kv-replay')!;
+    expect(root).not.toBeNull();
+    expect(root.querySelectorAll('.kv-replay-btn')).toHaveLength(5);
+    expect(output.views).toHaveLength(1);
+    await output.renderModel(mimeModel({ [REPLAY_MIME_TYPE]: { ...replay, kerasviz_replay: 5 } }));
+    expect(output.node.querySelector('.kv-note-error')!.textContent).toMatch(/version 5/);
+    output.dispose();
   });
 });
 

@@ -140,7 +140,7 @@ describe('unpackData', () => {
         envelope(base64(await zlib(new Uint8Array([0xff, 0xfe, 0xfd])))),
         /corrupt: the inflated data is not UTF-8/
       ],
-      [await packJson([1, 2]), /holds no kerasviz view or comparison payload/]
+      [await packJson([1, 2]), /holds no kerasviz view, comparison or replay payload/]
     ];
     for (const [data, reason] of cases) {
       const result = await unpackData(data);
