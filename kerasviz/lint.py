@@ -282,10 +282,11 @@ def _batch_dim_in_shape(g: _Graph) -> list[Finding]:
         if not all(g.node(n).class_name in _POSITIONWISE for n in downstream):
             continue
         meant = _fmt(shape[2:])
-        given = _given_input_shape(g)
         layer, how = input_id, f"`keras.Input(shape={_fmt(shape[1:])})`"
-        if given is not None:
-            layer, how = given[0], f"`input_shape={_fmt(given[1])}` on `{given[0]}`"
+        first = _made_input(g.model)
+        if first is not None:
+            layer = str(first.name)
+            how = f"`input_shape={_fmt(_input_shape_arg(first))}` on `{layer}`"
         outs = ", ".join(_fmt(s) for s in g.graph.model.output_shapes)
         found.append(
             Finding(
@@ -304,25 +305,25 @@ def _batch_dim_in_shape(g: _Graph) -> list[Finding]:
     return found
 
 
-def _given_input_shape(g: _Graph) -> tuple[str, tuple[Any, ...]] | None:
-    """(layer id, shape) when a Sequential's input came from ``input_shape=``.
+def _made_input(model: Any) -> Any | None:
+    """The layer of Sequential ``model`` whose ``input_shape=`` made its input.
 
     ``Sequential.add`` makes an InputLayer from the first layer's ``input_shape=``
     only when no ``keras.Input`` came first; then the input is ``(None, *shape)``.
     """
-    keras = _keras()
-    if not isinstance(g.model, keras.Sequential) or not g.model.layers:
+    if not isinstance(model, _keras().Sequential) or not model.layers:
         return None
-    first = g.model.layers[0]
+    first = model.layers[0]
     shape = _input_shape_arg(first)
-    if shape is None or g.graph.model.input_shapes != [[None, *shape]]:
-        return None
-    return str(first.name), shape
+    try:
+        made = [None, *shape] == list(model.inputs[0].shape) if shape else False
+    except (AttributeError, IndexError, TypeError, ValueError):
+        made = False
+    return first if made else None
 
 
 # ---- rule: deprecated input_shape= -------------------------------------------------
 def _input_shape_arg_rule(g: _Graph, batch_flagged: set[str | None]) -> list[Finding]:
-    given = _given_input_shape(g)
     found = []
     for n in g.graph.nodes:
         layer = g.objects.get(n.id)
@@ -331,7 +332,8 @@ def _input_shape_arg_rule(g: _Graph, batch_flagged: set[str | None]) -> list[Fin
             continue
         if n.id in batch_flagged and shape and shape[0] is None:
             shape = shape[1:]  # batch-dim-in-shape: drop the repeated batch axis
-        used = given is not None and given[0] == n.name and n.parent is None
+        owner = g.model if n.parent is None else g.objects.get(n.parent)
+        used = layer is _made_input(owner)
         effect = (
             "Keras 3 uses it to create the model's input but deprecates it"
             if used
