@@ -203,3 +203,16 @@ def test_the_payload_validates_and_is_saved_with_every_step(keras):
 def test_replay_wants_source_text():
     with pytest.raises(TypeError, match="Received: source=int"):
         kerasviz.replay(42)
+
+
+def test_the_static_export_keeps_the_line_text(keras, tmp_path):
+    pytest.importorskip("pydot")
+    r = kerasviz.replay(SEED_FUNCTIONAL)
+    dot = kerasviz.to_dot(r.namespace["model"])
+    tips = {n.get_name().strip('"'): n.get_tooltip() for n in dot.get_nodes()}
+    assert "built at line 5: lstm_out = layers.LSTM(32" in tips["lstm"]
+    kerasviz.save(r.namespace["model"], tmp_path / "m.svg")
+    svg = (tmp_path / "m.svg").read_text()
+    assert (
+        "built at line 5: lstm_out = layers.LSTM(32, name=&quot;lstm&quot;)(x)" in svg
+    )

@@ -118,6 +118,7 @@ def to_dot(
     # "name (ClassName)"
     labels = {el["data"]["id"]: el["data"]["label"] for el in els["nodes"]}
     inside = layers_inside(payload)
+    graph_ids = {n.id for n in graph.nodes}
     dot = pydot.Dot(
         graph_type="digraph",
         rankdir=payload["options"]["rankdir"],
@@ -183,6 +184,11 @@ def to_dot(
             attrs["penwidth"] = "3"
         if "kv-collapsed" in classes:
             attrs["style"] = "rounded,filled,bold"
+        built = graph.node(d["id"]).sources if d["id"] in graph_ids else []
+        if built:  # where kerasviz saw it built: the SVG's hover text keeps the line
+            attrs["tooltip"] = _quote(
+                "\n".join(f"built at {s.describe()}" for s in built)
+            )
         cluster_of(d.get("parent")).add_node(pydot.Node(_quote(d["id"]), **attrs))
     for el in els["edges"]:
         d = el["data"]
