@@ -624,7 +624,12 @@ def _dead_layers(g: _Graph) -> list[Finding]:
             continue
         # The dead layers that only this one's work needs.
         before = sorted(_reach([n.id], g.ins) - g.live - {n.id})
-        also = f" (and so are {', '.join(before)})" if before else ""
+        also = (
+            f", and so is that of {', '.join(f'`{b}`' for b in before)}, which "
+            "only it uses"
+            if before
+            else ""
+        )
         why = ""
         if n.parent is not None and g.node(n.parent).kind == "model":
             why = (
@@ -669,12 +674,14 @@ def _noise_at_output(g: _Graph) -> list[Finding]:
 
 
 def _noise_finding(g: _Graph, n: LayerNode, out_id: str, path: list[str]) -> Finding:
-    via = f" through {', '.join(reversed(path))}" if path else ""
+    between = [f"`{p}`" for p in reversed(path[1:])]
+    via = f" through {', '.join(between)}" if between else ""
+    where = f"feeds the model output `{out_id}`{via}" if path else "is a model output"
     return Finding(
         "noise-at-output",
         "warning",
         n.id,
-        f"{n.class_name} layer `{n.id}` feeds the model output `{out_id}`{via}: "
+        f"{n.class_name} layer `{n.id}` {where}: "
         "in training it zeroes or perturbs the predictions themselves, so the "
         "loss sees noisy outputs (at inference it does nothing).",
         f"Move `{n.name}` before the last layer with weights, e.g. "
@@ -703,7 +710,8 @@ def _confusable_names(g: _Graph) -> list[Finding]:
                 f"Layers of {where} named {quoted} differ only in case or "
                 "separators: easy to confuse in `model.get_layer(...)` and in "
                 "saved weights.",
-                f'Give them clearly different names, e.g. name="{names[1]}_2".',
+                f"Rename all but one (`name=...`) so that they differ in more than "
+                f"case and separators, e.g. keep `{names[0]}` and rename the others.",
             )
         )
     return found

@@ -281,7 +281,7 @@ def test_dead_layer_is_an_unused_output_of_a_nested_model(keras):
     assert f.layer == "enc/head_b"
     assert "`enc/head_b`" in f.message
     assert "(None, 2)" in f.message
-    assert "enc/pre_b" in f.message  # the layer only it needs
+    assert "`enc/pre_b`, which only it uses" in f.message
     assert "nested model `enc`" in f.message
     assert codes(found) == ["dead-layer"]
     assert_node_ids(m, found)
@@ -297,7 +297,7 @@ def test_noise_at_output(keras):
     m = keras.Sequential([keras.Input((8,)), layers.Dense(3), layers.Dropout(0.5)])
     f = only(lint(m), "noise-at-output")
     assert f.layer == m.layers[-1].name
-    assert f"`{f.layer}`" in f.message
+    assert f"`{f.layer}` is a model output" in f.message
     m = keras.Sequential(
         [
             keras.Input((8,)),
@@ -308,7 +308,19 @@ def test_noise_at_output(keras):
     )
     f = only(lint(m), "noise-at-output")
     assert f.layer == "noise"
-    assert "through act" in f.message
+    assert "feeds the model output `act`:" in f.message
+    m = keras.Sequential(
+        [
+            keras.Input((8,)),
+            layers.Dense(4),
+            layers.Dropout(0.5, name="drop"),
+            layers.Reshape((2, 2), name="r"),
+            layers.Activation("sigmoid", name="act"),
+        ]
+    )
+    f = only(lint(m), "noise-at-output")
+    assert f.layer == "drop"
+    assert "feeds the model output `act` through `r`:" in f.message
     # Dropout before the last Dense (the usual classifier head) is fine.
     fixed = keras.Sequential(
         [keras.Input((8,)), layers.Dense(3), layers.Dropout(0.5), layers.Dense(2)]
