@@ -120,13 +120,28 @@ def test_an_invalid_step_changes_nothing_and_is_explained(step, layer, words):
     assert layer in _named(b)
     assert b.add("Dense", units=2, name="out") == "out"
     assert b.error is None
+    assert b.rejected is None
     assert b.model.output.shape == (None, 2)
 
 
 def _named(b: Builder) -> str:
     """Where an error names its layer: the explanation, or the rejected change."""
     err = b.error
-    return " ".join(map(str, [err.message, getattr(err, "layer", ""), b._error_what]))
+    return " ".join(map(str, [err.message, getattr(err, "layer", ""), b.rejected]))
+
+
+def test_rebuilds_leave_keras_automatic_names_alone(keras):
+    before = keras.layers.Dense(1).name
+    b = seed_builder()
+    b.add("Dense", units="abc")
+    b.undo()
+    Builder.from_model(b.model)
+    after = keras.layers.Dense(1).name
+
+    def count(name: str) -> int:
+        return int(name.rsplit("_", 1)[1]) if "_" in name else 0
+
+    assert count(after) == count(before) + 1
 
 
 def test_sequential_rejects_a_bad_layer_and_an_input_that_is_not_first():

@@ -62,7 +62,7 @@ _PADDING = ("valid", "same")
 _DTYPES = ("float32", "int32", "int64", "float16", "bool", "string")
 
 
-def _conv(dims: int) -> tuple[Field, ...]:
+def _conv() -> tuple[Field, ...]:
     return (
         Field("filters", "int", 32, required=True),
         Field("kernel_size", "int", 3, required=True),
@@ -95,8 +95,8 @@ PALETTE: dict[str, tuple[Field, ...]] = {
         Field("activation", "choice", "linear", _ACTIVATIONS),
         Field("use_bias", "bool", True),
     ),
-    "Conv1D": _conv(1),
-    "Conv2D": _conv(2),
+    "Conv1D": _conv(),
+    "Conv2D": _conv(),
     "MaxPooling1D": _pool(),
     "MaxPooling2D": _pool(),
     "AveragePooling1D": _pool(),
@@ -226,8 +226,14 @@ class Builder:
 
     @property
     def error(self) -> Any:
-        """The explained error of the last rejected change (``None`` after a good one)."""
+        """The explained error of the last rejected change (``None`` after a good
+        one): ``message``, ``hint``, ``fix``, ``layer``, ``to_json()``."""
         return self._error
+
+    @property
+    def rejected(self) -> str | None:
+        """Which change :attr:`error` is about (``"add Dense 'head'"``), or None."""
+        return None if self._error is None else self._error_what
 
     # ---- changes ------------------------------------------------------------------
     def add(
@@ -671,9 +677,11 @@ def _known_kinds() -> dict[str, str]:
 
 
 def _call(layer: Any, kind: str, args: list[Any]) -> Any:
+    """Call ``layer`` the way its kind takes tensors: a merge (or a layer outside
+    the palette given several) a list, attention query and value (and key)."""
     import keras
 
-    if kind in _MERGES or (kind not in PALETTE and len(args) > 1 and _is_merge(layer)):
+    if kind in _MERGES or (kind not in PALETTE and len(args) > 1):
         out = layer(args)
     elif kind == "MultiHeadAttention":
         if len(args) not in (2, 3):
@@ -694,12 +702,6 @@ def _call(layer: Any, kind: str, args: list[Any]) -> Any:
             "layers with one output only."
         )
     return out
-
-
-def _is_merge(layer: Any) -> bool:
-    from keras.layers import Concatenate
-
-    return isinstance(layer, Concatenate) or type(layer).__module__.endswith("merging")
 
 
 @contextlib.contextmanager
@@ -901,7 +903,7 @@ class BuilderView(w.VBox):
         if err is None:
             return ""
         parts = [
-            f"<b>Rejected: {html.escape(self.builder._error_what)}</b>",
+            f"<b>Rejected: {html.escape(str(self.builder.rejected))}</b>",
             html.escape(str(getattr(err, "message", err))),
         ]
         if getattr(err, "hint", ""):
