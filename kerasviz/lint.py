@@ -166,9 +166,10 @@ def lint(model: Any) -> Findings:
 
     Examples
     --------
-    >>> import keras, kerasviz
+    >>> import keras
+    >>> from kerasviz.lint import lint
     >>> m = keras.Sequential([keras.Input((8,)), keras.layers.Dense(1, "softmax")])
-    >>> [f.code for f in kerasviz.lint.lint(m)]
+    >>> [f.code for f in lint(m)]
     ['softmax-one-unit']
     """
     graph, objects = graph_and_layers(model, expand_nested=True)
