@@ -222,6 +222,19 @@ def test_remove_refuses_a_layer_others_use_unless_cascade():
     assert b.outputs == ["main_output", "aux_output"]
 
 
+def test_update_rewires_a_functional_layer():
+    b = seed_builder()
+    assert b.update("aux_output", inputs=["dense_2"])
+    assert b.names.index("aux_output") > b.names.index("dense_2")
+    assert b.model.get_layer("aux_output").input.shape == (None, 64)
+    assert not b.update("lstm", inputs=["dense"])  # dense is computed from lstm
+    assert "cycle" in b.error.message
+    assert not b.update("lstm", inputs=["lstm"])
+    assert not b.update("aux_input", inputs=["lstm"])
+    assert "an Input has none" in b.error.message
+    assert not mlp_builder().update("dense", inputs=["input"])
+
+
 def test_outputs_follow_new_layers():
     b = seed_builder()
     b.add("Dense", units=3, inputs=["main_output"], name="main_head")
@@ -366,6 +379,14 @@ def test_widget_rename_remove_and_outputs():
     view.remove_button.click()
     assert "lstm" in b.names
     assert "cascade=True" in view.error_html.value
+    view.palette.value = "Dense"
+    view.fields["units"].value = "3"
+    view.target.value = "dense_1"
+    view.update_button.click()
+    assert b.model.get_layer("dense_1").units == 3
+    view.target.value = "lstm"
+    view.update_button.click()
+    assert "choose LSTM in the palette" in view.error_html.value
     view.outputs.value = ("score",)
     assert b.outputs == ["score"]
     assert len(b.model.outputs) == 1

@@ -339,15 +339,25 @@ class Builder:
     def update(
         self, name: str, *, inputs: list[str] | str | None = None, **args: Any
     ) -> bool:
-        """Change layer ``name``'s arguments (and, functional, its ``inputs``)."""
+        """Change layer ``name``'s arguments (and, functional, its ``inputs``: the
+        specs are then reordered so each comes after what it takes)."""
         with self._change(f"update {name!r}") as change:
             self._check_known([name], "update()")
             specs = copy.deepcopy(self._specs)
             i = self.names.index(name)
             specs[i]["args"].update(args)
-            if inputs is not None and self.api == "functional":
-                earlier = [s["name"] for s in specs[:i]]
-                specs[i]["inputs"] = self._inputs_of(name, inputs, earlier)
+            if inputs is not None:
+                if self.api != "functional" or specs[i]["class"] == "Input":
+                    raise _Rejected(
+                        ValueError(
+                            f"{name!r} takes no chosen inputs: an Input has none, "
+                            "and a Sequential layer takes the one before it. "
+                            f"Received: inputs={inputs!r}"
+                        )
+                    )
+                others = [n for n in self.names if n != name]
+                specs[i]["inputs"] = self._inputs_of(name, inputs, others)
+                specs = _in_wiring_order(specs, name)
             change(specs, self._outputs)
             return True
         return False
@@ -450,7 +460,9 @@ class Builder:
         if self._view is not None:
             self._view.refresh(model_changed=True)
 
-    def _reject(self, r: _Rejected) -> None:
+    def _reject(self, r: _Rejected, what: str | None = None) -> None:
+        if what is not None:
+            self._error_what = what
         try:
             self._error = explain(r.exc, layer=r.layer, inputs=r.inputs)
         except Exception:  # pragma: no cover - explain() must never hide the cause
@@ -533,7 +545,7 @@ class Builder:
             raise _Rejected(
                 ValueError(
                     f"Layer {layer!r} cannot take {', '.join(map(repr, unknown))}: "
-                    "no such tensor comes before it. Tensors: "
+                    "the model has no such tensor. Tensors: "
                     f"{', '.join(map(repr, earlier)) or 'none yet'}. "
                     f"Received: inputs={names!r}"
                 )
@@ -674,6 +686,27 @@ def _known_kinds() -> dict[str, str]:
         if isinstance(obj, type) and issubclass(obj, keras.layers.Layer):
             known.setdefault(attr.lower(), attr)
     return known
+
+
+def _in_wiring_order(specs: list[dict[str, Any]], rewired: str) -> list[dict]:
+    """The specs reordered so that each comes after the tensors it takes (stable:
+    otherwise in the order added); a rewiring that makes a cycle is rejected."""
+    placed: set[str] = set()
+    ordered: list[dict[str, Any]] = []
+    pending = list(specs)
+    while pending:
+        ready = next((s for s in pending if placed >= set(s["inputs"])), None)
+        if ready is None:
+            raise _Rejected(
+                ValueError(
+                    f"Rewiring {rewired!r} would make a cycle: it would take a "
+                    "tensor computed from its own output."
+                )
+            )
+        pending.remove(ready)
+        ordered.append(ready)
+        placed.add(ready["name"])
+    return ordered
 
 
 def _call(layer: Any, kind: str, args: list[Any]) -> Any:
@@ -833,6 +866,7 @@ class BuilderView(w.VBox):
             placeholder="new name", layout=w.Layout(width="140px")
         )
         self.rename_button = w.Button(description="Rename")
+        self.update_button = w.Button(description="Update", tooltip="Apply the form")
         self.undo_button = w.Button(description="Undo", icon="undo")
         self.redo_button = w.Button(description="Redo", icon="repeat")
         self.functional_code = w.HTML()
@@ -850,6 +884,7 @@ class BuilderView(w.VBox):
         )
         self.undo_button.on_click(lambda _: b.undo())
         self.redo_button.on_click(lambda _: b.redo())
+        self.update_button.on_click(lambda _: self._update())
         self.outputs.observe(self._outputs_changed, names="value")
         self.explorer.on_select(self._selected)
 
@@ -863,6 +898,7 @@ class BuilderView(w.VBox):
                     self.remove_button,
                     self.rename_text,
                     self.rename_button,
+                    self.update_button,
                     self.undo_button,
                     self.redo_button,
                 ]
@@ -931,18 +967,36 @@ class BuilderView(w.VBox):
             self.fields[f.name] = widget
         self.form.children = list(self.fields.values())
 
-    def form_args(self) -> dict[str, Any]:
+    def form_args(self, *, every: bool = False) -> dict[str, Any]:
         """The form's arguments: required ones, and the others that differ from
-        their default."""
+        their default (``every``: all of them)."""
         args = {}
         for f in PALETTE[self.palette.value]:
             raw = self.fields[f.name].value
             value = (
                 _parse(f, raw) if isinstance(raw, str) and f.type != "choice" else raw
             )
-            if f.required or value != f.default:
+            if every or f.required or value != f.default:
                 args[f.name] = value
         return args
+
+    def _update(self) -> None:
+        # The form's values go to the chosen layer when it is of the form's kind.
+        b, name = self.builder, self.target.value
+        spec = next((s for s in b._specs if s["name"] == name), None)
+        if spec is not None and spec["class"] != self.palette.value:
+            b._reject(
+                _Rejected(
+                    ValueError(
+                        f"The form is for {self.palette.value} and {name!r} is a "
+                        f"{spec['class']}: choose {spec['class']} in the palette to "
+                        "update it."
+                    )
+                ),
+                f"update {name!r}",
+            )
+            return
+        b.update(name, **self.form_args(every=True))
 
     def _add(self) -> None:
         b = self.builder
