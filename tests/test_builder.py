@@ -255,8 +255,8 @@ def test_multi_head_attention_takes_query_and_value():
     assert "query and value" in b.error.message
 
 
-def test_from_model_round_trips(seed_sequential, seed_functional):
-    for model in (seed_sequential, seed_functional):
+def test_from_model_round_trips(seed_sequential, seed_functional, nested):
+    for model in (seed_sequential, seed_functional, nested):
         b = Builder.from_model(model)
         assert b.api == model.__class__.__name__.lower()
         report = kerasviz.check_equivalent(b.model, model)
@@ -281,6 +281,15 @@ def test_from_model_refuses_subclassed_and_shared(keras, siamese):
     assert "Received: model=Tiny 'tiny'" in str(info.value)
     with pytest.raises(ValueError, match="'encoder' is shared"):
         Builder.from_model(siamese)
+
+    class Flaky(keras.layers.Dense):
+        def get_config(self):
+            raise TypeError("<boom>")
+
+    x = keras.Input((3,))
+    flaky = keras.Model(x, Flaky(2, name="flaky")(x))
+    with pytest.raises(ValueError, match=r"'flaky' \(Flaky\) cannot be a spec"):
+        Builder.from_model(flaky)
     with pytest.raises(TypeError, match="Received: model=Dense"):
         Builder.from_model(keras.layers.Dense(2))
 

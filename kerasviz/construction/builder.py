@@ -799,7 +799,14 @@ def _specs_from_graph(b: Builder, g: Any, layers: dict[str, Any]) -> list[dict]:
                 "it in a layer, e.g. keras.layers.Lambda."
             )
         kind = b._kind(type(layer))
-        args = dict(layer.get_config())
+        try:
+            args = dict(layer.get_config())
+        except Exception as e:
+            raise ValueError(
+                f"Builder.from_model(): layer {node.name!r} ({node.class_name}) "
+                "cannot be a spec, because its get_config() fails (a spec is the "
+                f"class and its config). Received: {type(e).__name__}: {e}"
+            ) from e
         args.pop("name", None)
         specs.append({"name": node.name, "class": kind, "args": args, "inputs": wired})
     return specs
