@@ -221,7 +221,9 @@ def test_comparison_bundle_is_packed_without_a_selection(keras):
     assert "selected" not in bundle[COMPARISON_MIME_TYPE]
     assert unpack(as_saved(bundle[COMPARISON_MIME_TYPE])) == as_saved(payload)
     assert bundle["text/plain"].splitlines()[0] == payload["title"]
-    with pytest.raises(ValueError, match="comparison's envelope has no `selected`"):
+    with pytest.raises(
+        ValueError, match="comparison's or replay's envelope has no `selected`"
+    ):
         pack(payload, selected="score")
     with pytest.raises(ValueError, match="not a kerasviz comparison payload"):
         comparison_bundle(view_payload(m))
@@ -259,7 +261,10 @@ GOOD = zlib.compress(b'{"kerasviz_view":1,"graph":{}}')
         (packed_bytes(GOOD + b"junk"), "bytes follow the end of the zlib stream"),
         (packed_bytes(zlib.compress(b"{nope")), "inflated text is not JSON"),
         (packed_bytes(zlib.compress(b"\xff\xfe")), "inflated text is not JSON"),
-        (packed_bytes(zlib.compress(b"[1, 2]")), "not a kerasviz view, comparison or replay"),
+        (
+            packed_bytes(zlib.compress(b"[1, 2]")),
+            "not a kerasviz view, comparison or replay",
+        ),
         ({"kerasviz_view_typo": 1}, 'has no "kerasviz_packed"'),
         ([1, 2], "expected a packed envelope or a payload"),
         ("{not json", "not JSON"),

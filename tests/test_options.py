@@ -22,6 +22,7 @@ def test_defaults_and_checks():
         "show_shapes": True,
         "expand_nested": False,
         "select": None,
+        "lint": False,
     }
     assert ViewOptions(rankdir="lr").rankdir == "LR"
     with pytest.raises(ValueError, match="Received: rankdir='BT'"):

@@ -74,6 +74,7 @@ def to_dot(
     collapse_blocks: bool | str = "auto",
     rankdir: str = "TB",
     dpi: int = 96,
+    lint: bool = False,
 ) -> Any:
     """The model as a ``pydot.Dot`` graph.
 
@@ -94,6 +95,9 @@ def to_dot(
     collapse_blocks : bool or "auto"
         Draw repeated blocks (``conv2_block1_*``) as one node each; "auto" does so
         for models of more than 150 layers, as the explorer does.
+    lint : bool
+        Mark the layers :func:`kerasviz.lint` has findings about (an orange double
+        border; the finding and its fix as the node's hover text).
 
     Examples
     --------
@@ -103,7 +107,12 @@ def to_dot(
     'TB'
     """
     pydot = check_pydot()
-    payload = view_payload(model, rankdir=rankdir, expand_nested=expand_nested)
+    payload = view_payload(
+        model, rankdir=rankdir, expand_nested=expand_nested, lint=lint
+    )
+    findings: dict[str, list[str]] = {}
+    for f in payload.get("lint", []):
+        findings.setdefault(f["layer"], []).append(f"{f['message']} Fix: {f['fix']}")
     graph = ModelGraph.from_json(payload["graph"])
     collapsed = set(payload["collapsed"])
     blocks = {b["id"] for b in payload["blocks"]}
@@ -185,10 +194,13 @@ def to_dot(
         if "kv-collapsed" in classes:
             attrs["style"] = "rounded,filled,bold"
         built = graph.node(d["id"]).sources if d["id"] in graph_ids else []
-        if built:  # where kerasviz saw it built: the SVG's hover text keeps the line
-            attrs["tooltip"] = _quote(
-                "\n".join(f"built at {s.describe()}" for s in built)
-            )
+        notes = [f"built at {s.describe()}" for s in built]
+        notes += findings.get(d["id"], [])
+        if notes:  # the SVG's hover text: where kerasviz saw it built, lint findings
+            attrs["tooltip"] = _quote("\n".join(notes))
+        if d["id"] in findings:
+            attrs["color"] = "#f57c00"
+            attrs["peripheries"] = "2"
         cluster_of(d.get("parent")).add_node(pydot.Node(_quote(d["id"]), **attrs))
     for el in els["edges"]:
         d = el["data"]

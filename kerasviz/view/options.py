@@ -61,6 +61,13 @@ class ViewOptions:
         "--select",
         metavar="LAYER",
     )
+    lint: bool = _option(
+        False,
+        "Check the model (kerasviz.lint) and show the findings: a badge on each "
+        "layer concerned, the list above the graph, the fix in the inspector.",
+        "--lint",
+        action="store_true",
+    )
 
     def __post_init__(self) -> None:
         rankdir = str(self.rankdir).upper() if isinstance(self.rankdir, str) else None
@@ -70,7 +77,7 @@ class ViewOptions:
                 f"Received: rankdir={self.rankdir!r}"
             )
         object.__setattr__(self, "rankdir", rankdir)
-        for name in ("show_shapes", "expand_nested"):
+        for name in ("show_shapes", "expand_nested", "lint"):
             value = getattr(self, name)
             if not isinstance(value, bool):
                 raise TypeError(

@@ -33,7 +33,7 @@ def view_payload(
     highlight: dict[str, str] | None = None,
     marks: dict[str, str] | None = None,
     error: dict[str, Any] | None = None,
-    lint: list[dict[str, Any]] | None = None,
+    findings: list[dict[str, Any]] | None = None,
     **view_options: Any,
 ) -> dict[str, Any]:
     """The JSON object the kerasviz renderer draws (kerasviz/schema/view.schema.json).
@@ -56,8 +56,9 @@ def view_payload(
     error : dict, optional
         An explained construction error (``ExplainedError.to_json()``), shown
         above the graph.
-    lint : list of dict, optional
-        Lint findings (``Finding.to_json()``): badges on their layers and a list.
+    findings : list of dict, optional
+        Lint findings (``Finding.to_json()``) to show: badges on their layers and a
+        list. With ``lint=True`` and none given, the model is linted here.
 
     Examples
     --------
@@ -78,6 +79,17 @@ def view_payload(
     graph = (
         model if isinstance(model, ModelGraph) else graph_of(model, expand_nested=True)
     )
+    if opts.lint and findings is None:
+        if isinstance(model, ModelGraph):
+            raise ValueError(
+                "lint=True needs the Keras model (the checks read its compiled loss "
+                "and its layers), not a ModelGraph. Pass the model, or the findings "
+                "as findings=kerasviz.lint(model).to_json(). Received: a ModelGraph of "
+                f"{graph.model.name!r}"
+            )
+        from ..lint import lint as run_lint
+
+        findings = run_lint(model).to_json()
     blocks, member_of = find_blocks(graph)
     parents: dict[str, str] = {}
     for n in graph.nodes:
@@ -113,8 +125,8 @@ def view_payload(
         payload["marks"] = {str(k): str(v) for k, v in marks.items()}
     if error is not None:
         payload["error"] = error
-    if lint:
-        payload["lint"] = list(lint)
+    if findings:
+        payload["lint"] = list(findings)
     return payload
 
 

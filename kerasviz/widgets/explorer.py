@@ -66,6 +66,7 @@ class Explorer(anywidget.AnyWidget):
     )
     show_shapes = t.Bool(True, help="Write output shapes on the edges.")
     expand_nested = t.Bool(False, help="Open nested models at first.")
+    lint = t.Bool(False, help="Show kerasviz.lint's findings on the graph.")
 
     @entry_point("Explorer()")
     def __init__(
@@ -86,7 +87,10 @@ class Explorer(anywidget.AnyWidget):
         # statistics look layers up here, never by parsing an id.
         self._graph, self._layers = graph_and_layers(model, expand_nested=True)
         payload = view_payload(
-            self._graph, opts.replace(select=None), highlight=self._highlight
+            self._graph,
+            opts.replace(select=None, lint=False),
+            highlight=self._highlight,
+            findings=self._findings(opts.lint),
         )
         extra = {} if layout is None else {"layout": layout}
         super().__init__(
@@ -94,6 +98,7 @@ class Explorer(anywidget.AnyWidget):
             rankdir=opts.rankdir,
             show_shapes=opts.show_shapes,
             expand_nested=opts.expand_nested,
+            lint=opts.lint,
             **extra,
         )
         self._ready = True
@@ -132,6 +137,7 @@ class Explorer(anywidget.AnyWidget):
             show_shapes=self.show_shapes,
             expand_nested=self.expand_nested,
             select=self.selected,
+            lint=self.lint,
         )
 
     # ---- public API -------------------------------------------------------------
@@ -163,12 +169,29 @@ class Explorer(anywidget.AnyWidget):
         self._graph, self._layers = graph_and_layers(model, expand_nested=True)
         if self.selected is not None and self.selected not in self._layers:
             self.selected = None
-        self.data = view_payload(self._graph, self.options, highlight=self._highlight)
+        self.data = self._payload()
 
     def relayout(self) -> None:
         """Rebuild the view payload (after changing ``rankdir``, ``show_shapes``...)."""
         self._graph, self._layers = graph_and_layers(self._model, expand_nested=True)
-        self.data = view_payload(self._graph, self.options, highlight=self._highlight)
+        self.data = self._payload()
+
+    def _payload(self) -> dict[str, Any]:
+        return view_payload(
+            self._graph,
+            self.options.replace(lint=False),
+            highlight=self._highlight,
+            findings=self._findings(self.lint),
+        )
+
+    def _findings(self, wanted: bool) -> list[dict[str, Any]] | None:
+        """kerasviz.lint's findings as JSON when ``wanted``; their node ids are the
+        graph's (lint reads the same model)."""
+        if not wanted:
+            return None
+        from ..lint import lint
+
+        return lint(self._model).to_json()
 
     # ---- traits -----------------------------------------------------------------
     @t.validate("selected")
@@ -180,7 +203,7 @@ class Explorer(anywidget.AnyWidget):
     def _observe_selected(self, change: dict[str, Any]) -> None:
         self._select_callbacks(change["new"])
 
-    @t.observe("rankdir", "show_shapes", "expand_nested")
+    @t.observe("rankdir", "show_shapes", "expand_nested", "lint")
     def _observe_display_options(self, change: dict[str, Any]) -> None:
         if self._ready:
             self.relayout()
