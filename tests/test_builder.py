@@ -406,3 +406,5 @@ def test_display_is_the_widget():
     bundle = b._repr_mimebundle_()
     data = bundle[0] if isinstance(bundle, tuple) else bundle
     assert "application/vnd.jupyter.widget-view+json" in data
+    assert kerasviz.MIME_TYPE in data  # a saved notebook still draws the graph
+    assert "dense_1" in data["text/plain"]

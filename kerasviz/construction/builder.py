@@ -433,7 +433,16 @@ class Builder:
         return self._view
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        return self.widget._repr_mimebundle_(**kwargs)
+        """The widget, plus the graph as the kerasviz MIME type (as the Explorer
+        gives it), so a saved notebook still draws the model without a kernel."""
+        from ..mimebundle import mime_bundle
+
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        if bundle is None:
+            return None
+        data, meta = bundle if isinstance(bundle, tuple) else (bundle, {})
+        saved = mime_bundle(self.widget.explorer.saved_payload())
+        return {**data, **saved}, meta
 
     # ---- machinery ----------------------------------------------------------------
     @contextlib.contextmanager
