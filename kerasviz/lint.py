@@ -58,6 +58,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from .graph import _keras_compat as compat
 from .graph.extract import entry_point, graph_and_layers
 from .graph.model import LayerNode, ModelGraph
 
@@ -189,18 +190,6 @@ def lint(model: Any) -> Findings:
     return Findings(found)
 
 
-# ---- private Keras access (to move to graph/_keras_compat.py) ----------------------
-def _input_shape_arg(layer: Any) -> tuple[Any, ...] | None:
-    """The ``input_shape=`` (or ``(input_dim,)``) a layer was built with, or None.
-
-    ``Layer.__init__`` keeps it as ``layer._input_shape_arg`` only when one was
-    given (Keras 3.15.1, ``keras/src/layers/layer.py``); Sequential reads it to
-    create its InputLayer.
-    """
-    shape = getattr(layer, "_input_shape_arg", None)
-    return tuple(shape) if shape is not None else None
-
-
 # ---- the graph, indexed ------------------------------------------------------------
 class _Graph:
     """The ModelGraph with the lookups the rules share."""
@@ -287,7 +276,7 @@ def _batch_dim_in_shape(g: _Graph) -> list[Finding]:
         first = _made_input(g.model)
         if first is not None:
             layer = str(first.name)
-            how = f"`input_shape={_fmt(_input_shape_arg(first))}` on `{layer}`"
+            how = f"`input_shape={_fmt(compat.input_shape_arg(first))}` on `{layer}`"
         outs = ", ".join(_fmt(s) for s in g.graph.model.output_shapes)
         found.append(
             Finding(
@@ -315,7 +304,7 @@ def _made_input(model: Any) -> Any | None:
     if not isinstance(model, _keras().Sequential) or not model.layers:
         return None
     first = model.layers[0]
-    shape = _input_shape_arg(first)
+    shape = compat.input_shape_arg(first)
     try:
         made = [None, *shape] == list(model.inputs[0].shape) if shape else False
     except (AttributeError, IndexError, TypeError, ValueError):
@@ -328,7 +317,7 @@ def _input_shape_arg_rule(g: _Graph, batch_flagged: set[str | None]) -> list[Fin
     found = []
     for n in g.graph.nodes:
         layer = g.objects.get(n.id)
-        shape = _input_shape_arg(layer)
+        shape = compat.input_shape_arg(layer)
         if shape is None:
             continue
         if n.id in batch_flagged and shape and shape[0] is None:
@@ -356,7 +345,7 @@ def _input_shape_arg_rule(g: _Graph, batch_flagged: set[str | None]) -> list[Fin
                 "warning",
                 n.id,
                 f"Layer `{n.id}` ({cls}) was given `input_shape="
-                f"{_fmt(_input_shape_arg(layer))}`: {effect}.",
+                f"{_fmt(compat.input_shape_arg(layer))}`: {effect}.",
                 fix,
             )
         )

@@ -456,3 +456,14 @@ def sequential_layers(model: Any) -> list[Any]:
     """A Sequential's own layer list, its InputLayer first when it has one
     (``Sequential._layers``; ``.layers`` hides the InputLayer, Keras 3.15.1)."""
     return list(getattr(model, "_layers", None) or [])
+
+
+def input_shape_arg(layer: Any) -> tuple[Any, ...] | None:
+    """The ``input_shape=`` (or ``(input_dim,)``) a layer was made with, or None.
+
+    ``Layer.__init__`` keeps it as ``layer._input_shape_arg`` only when one was
+    given (Keras 3.15.1, ``keras/src/layers/layer.py``); Sequential reads it to
+    create its InputLayer.
+    """
+    shape = getattr(layer, "_input_shape_arg", None)
+    return tuple(shape) if shape is not None else None
