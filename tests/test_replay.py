@@ -216,3 +216,44 @@ def test_the_static_export_keeps_the_line_text(keras, tmp_path):
     assert (
         "built at line 5: lstm_out = layers.LSTM(32, name=&quot;lstm&quot;)(x)" in svg
     )
+
+
+def _library_model(keras):
+    """A function from elsewhere (like keras.applications.MobileNetV2) that builds
+    and returns a model."""
+    x = keras.Input((4,), name="lib_in")
+    h = keras.layers.Dense(3, name="lib_hidden")(x)
+    return keras.Model(x, keras.layers.Dense(2, name="lib_out")(h), name="lib")
+
+
+def _library_block(keras, x):
+    """A helper from elsewhere that adds two layers (like a block from an earlier cell)."""
+    return keras.layers.Dense(2, name="blk_b")(keras.layers.Dense(2, name="blk_a")(x))
+
+
+def test_a_library_function_is_one_step_at_its_line(keras):
+    r = kerasviz.replay(
+        "base = library(keras)\n"
+        'x = keras.Input((4,), name="top_in")\n'
+        "y = block(keras, base(x))\n"
+        "y = keras.ops.mean(y, axis=-1)\n"
+        "model = keras.Model(x, y)\n",
+        {
+            "keras": keras,
+            "library": _library_model,
+            "block": lambda k, t: _library_block(k, t),
+        },
+    )
+    assert [(s.line, s.kind) for s in r.steps] == [
+        (1, "model"),  # the library's own layers are its model's step
+        (2, "input"),
+        (3, "call"),  # base(x)
+        (3, "call"),  # the helper's two layers: one step
+        (4, "call"),  # a keras.ops call is a step too
+        (5, "model"),
+    ]
+    assert r.steps[0].nodes == ["lib_in", "lib_hidden", "lib_out"]
+    assert r.steps[3].new == ["blk_a", "blk_b"]
+    assert r.steps[3].label == "2 layer calls made by this line"
+    assert r.steps[4].new[0].startswith("mean")
+    assert r.models[0].name == "lib"

@@ -58,6 +58,9 @@ class Event:
     layers: list[Any] = field(default_factory=list)  #: a Sequential's layers then
     error: Any = None  #: the ExplainedError (kind "error")
     exception: BaseException | None = None
+    #: the watched source made this call itself (False: a library function or a
+    #: function from another file did, e.g. ``MobileNetV2()`` or a helper)
+    direct: bool = True
 
 
 @dataclass
@@ -128,6 +131,7 @@ class Recorder(compat.ConstructionHooks):
         self.exception: BaseException | None = None
         self.models: list[Any] = []
         self.source: str | None = None  # the watched source's text, when known
+        self._plumbing: tuple[str, ...] | None = None
         self.warnings: list[Any] = []
 
     # ---- running --------------------------------------------------------------
@@ -281,7 +285,21 @@ class Recorder(compat.ConstructionHooks):
     # ---- where ----------------------------------------------------------------
     def _event(self, kind: str, label: str, **kw: Any) -> None:
         line, code = self._where()
-        self.events.append(Event(kind, line, code, label, **kw))
+        self.events.append(Event(kind, line, code, label, direct=self._direct(), **kw))
+
+    def _direct(self) -> bool:
+        """Whether the watched source itself made the call being reported: the first
+        frame out of kerasviz, Keras's layer/op plumbing and the standard library
+        is the watched file's."""
+        if self._plumbing is None:
+            self._plumbing = compat.plumbing_dirs()
+        for f in self._frames():
+            if self._watched(f):
+                return True
+            name = os.path.abspath(f.f_code.co_filename)
+            if not (name.startswith(self._plumbing) or _ours_or_stdlib(name)):
+                return False
+        return False
 
     def _frames(self) -> list[FrameType]:
         frames = []
@@ -343,13 +361,23 @@ class Recorder(compat.ConstructionHooks):
         return build_steps(self)
 
 
+def _ours_or_stdlib(name: str) -> bool:
+    """kerasviz's own frames and the standard library's (whose directory holds
+    site-packages: a package there is not the standard library)."""
+    if name.startswith("<frozen"):
+        return True
+    if name.startswith(_SKIP_DIRS[0]):
+        return True
+    in_packages = "site-packages" in name or "dist-packages" in name
+    return name.startswith(_SKIP_DIRS[1]) and not in_packages
+
+
 def _is_user_file(name: str) -> bool:
-    if name.startswith("<frozen") or not name:
+    if not name or name.startswith("<frozen"):
         return False
     if "site-packages" in name or "dist-packages" in name:
         return False
-    absolute = os.path.abspath(name)
-    return not absolute.startswith(_SKIP_DIRS)
+    return not _ours_or_stdlib(os.path.abspath(name))
 
 
 def _sources_known(layer: Any) -> bool:

@@ -39,15 +39,25 @@ def build_steps(rec: Recorder) -> list[Step]:
         if e.kind in ("sequential", "add")
         for x in compat.sequential_layers(e.model)
     }
-    for event in rec.events:
-        if event.kind == "input" and id(event.op) in in_sequential:
-            continue
+    events = [
+        e for e in rec.events if not (e.kind == "input" and id(e.op) in in_sequential)
+    ]
+    for event, run, hidden in _plan(events):
         if event.kind in ("input", "call"):
-            made = tensors.node_of(event.op)
-            if made is not None and made not in alive:
-                alive.append(made)
+            new = []
+            for each in run:
+                made = tensors.node_of(each.op)
+                if made is not None and made not in alive:
+                    alive.append(made)
+                if made is not None and made not in new:
+                    new.append(made)
+            if hidden:  # a library function's own layers: its model step shows them
+                continue
+            if len(run) > 1:
+                event = dataclasses.replace(
+                    event, label=f"{len(run)} layer calls made by this line"
+                )
             shown = tensors.with_ancestors([n for n in alive if n not in claimed])
-            new = [made] if made is not None else []
             add(
                 _step(
                     event, tensors.cut(shown), shown, new, None, {n: "new" for n in new}
@@ -118,6 +128,39 @@ def build_steps(rec: Recorder) -> list[Step]:
         elif event.kind == "error":
             add(_error_step(event, previous, tensors, sequentials, alive, claimed))
     return steps
+
+
+def _plan(events: list[Event]) -> list[tuple[Event, list[Event], bool]]:
+    """(event, the events it stands for, hidden) per step. The calls a library
+    function or a helper from elsewhere makes (``MobileNetV2()``, a KerasHub
+    backbone, ``block(x)`` from an earlier cell) are one step at their line; when
+    that line then makes a model, the model's step shows them and they are hidden."""
+    plan: list[tuple[Event, list[Event], bool]] = []
+    i = 0
+    while i < len(events):
+        e = events[i]
+        if e.kind not in ("input", "call") or e.direct:
+            plan.append((e, [e], False))
+            i += 1
+            continue
+        j = i
+        while (
+            j + 1 < len(events)
+            and events[j + 1].kind in ("input", "call")
+            and not events[j + 1].direct
+            and events[j + 1].line == e.line
+        ):
+            j += 1
+        nxt = events[j + 1] if j + 1 < len(events) else None
+        hidden = (
+            nxt is not None
+            and nxt.kind == "model"
+            and not nxt.direct
+            and nxt.line == e.line
+        )
+        plan.append((events[j], events[i : j + 1], hidden))
+        i = j + 1
+    return plan
 
 
 def _step(

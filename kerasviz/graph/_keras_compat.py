@@ -306,8 +306,9 @@ class ConstructionHooks:
 def watching_construction(hooks: ConstructionHooks) -> Iterator[None]:
     """Report model construction to ``hooks`` while the block runs.
 
-    Patches (Keras 3.15.1): ``Operation.__call__`` and ``Layer.__call__`` (layer
-    and ``keras.ops`` calls; Layer's calls Operation's), ``InputLayer.__init__``,
+    Patches (Keras 3.15.1): ``Operation.__call__``, ``Operation.symbolic_call``
+    (what ``keras.ops`` functions call) and ``Layer.__call__`` (layer calls;
+    Layer's calls Operation's), ``InputLayer.__init__``,
     ``Sequential.__init__`` / ``Sequential.add`` and ``Functional.__init__``. A
     depth counter keeps the calls inside a reported call quiet. Everything is put
     back on exit, also when the block raises.
@@ -320,6 +321,7 @@ def watching_construction(hooks: ConstructionHooks) -> Iterator[None]:
 
     originals = {
         (Operation, "__call__"): Operation.__call__,
+        (Operation, "symbolic_call"): Operation.symbolic_call,
         (Layer, "__call__"): Layer.__call__,
         (InputLayer, "__init__"): InputLayer.__init__,
         (Sequential, "__init__"): Sequential.__init__,
@@ -405,6 +407,11 @@ def watching_construction(hooks: ConstructionHooks) -> Iterator[None]:
 
     patched = {
         (Operation, "__call__"): wrap_call(originals[(Operation, "__call__")]),
+        # keras.ops functions call symbolic_call directly (ops/numpy.py): a
+        # layer's own symbolic_call runs inside its __call__, quiet
+        (Operation, "symbolic_call"): wrap_call(
+            originals[(Operation, "symbolic_call")]
+        ),
         (Layer, "__call__"): wrap_call(originals[(Layer, "__call__")]),
         (InputLayer, "__init__"): input_init,
         (Sequential, "__init__"): sequential_init,
@@ -467,3 +474,21 @@ def input_shape_arg(layer: Any) -> tuple[Any, ...] | None:
     """
     shape = getattr(layer, "_input_shape_arg", None)
     return tuple(shape) if shape is not None else None
+
+
+def plumbing_dirs() -> tuple[str, ...]:
+    """Directories of Keras's layer, op and backend code (``keras/src/layers``,
+    ``ops``, ``backend``, ``utils``; Keras 3.15.1): the frames between a user's
+    line and a construction hook (``keras.Input``, ``layers.concatenate``,
+    ``keras.ops.mean``) that say nothing about who asked. ``keras/src/applications``
+    and ``models`` are not among them: a call from there was made by a library
+    function (``MobileNetV2()``), not by the user's line."""
+    import os
+
+    import keras.src as src
+
+    root = os.path.dirname(os.path.abspath(src.__file__))
+    return tuple(
+        os.path.join(root, part) + os.sep
+        for part in ("layers", "ops", "backend", "utils", "tree")
+    )

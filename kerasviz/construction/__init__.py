@@ -1,0 +1,1 @@
+"""Watching model construction: source lines, replay, errors explained, the builder."""
