@@ -114,6 +114,9 @@ class KerasvizMagics(Magics):
         order = _assignment_order(cell)
         changed.sort(key=lambda k: order.get(k, len(order)))
         error = result.error_in_exec or result.error_before_exec
+        for warning in rec.warnings:  # calls that ran, but likely not as meant
+            where = f"line {warning.line}: " if warning.line else ""
+            print(f"kerasviz: {where}{warning.message} {warning.hint}".rstrip())
         if error is not None:
             rec.failed(error, error.__traceback__)
             self._show_failure(rec, number)

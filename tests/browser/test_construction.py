@@ -1,0 +1,177 @@
+"""Construction in a real JupyterLab: a replay stepped through, an explained error
+on its partial graph, a layer's source link, and a builder session."""
+
+from __future__ import annotations
+
+import pytest
+
+from kerasviz.contract import REPLAY_MIME_TYPE
+from tests.browser._jupyter import (
+    open_notebook,
+    run_all_cells,
+    save_notebook,
+    screenshot,
+    write_notebook,
+)
+from tests.browser.test_saved_notebooks import reopen_without_kernel, saved_payloads
+
+pytestmark = pytest.mark.browser
+
+SETUP = (
+    'import os\nos.environ.setdefault("KERAS_BACKEND", "tensorflow")\n'
+    "import keras\nfrom keras import layers\nimport kerasviz\n%load_ext kerasviz"
+)
+
+# The seed article's Functional example in Keras 3, replayed. In the cell, line 1
+# is `%%kerasviz --replay`: main_input is line 2, the Model line 13.
+REPLAY_CELL = """\
+%%kerasviz --replay
+main_input = keras.Input(shape=(100,), dtype="int32", name="main_input")
+x = layers.Embedding(output_dim=512, input_dim=10000, name="embedding")(main_input)
+lstm_out = layers.LSTM(32, name="lstm")(x)
+aux_output = layers.Dense(1, activation="sigmoid", name="aux_output")(lstm_out)
+aux_input = keras.Input(shape=(5,), name="aux_input")
+x = layers.concatenate([lstm_out, aux_input], name="concat")
+x = layers.Dense(64, activation="relu", name="d1")(x)
+x = layers.Dense(64, activation="relu", name="d2")(x)
+x = layers.Dense(64, activation="relu", name="d3")(x)
+main_output = layers.Dense(1, activation="sigmoid", name="main_output")(x)
+model = keras.Model(inputs=[main_input, aux_input], outputs=[main_output, aux_output])"""
+
+# The same network as the article writes it (Keras 1): it fails on Keras 3.
+LEGACY_CELL = """\
+%%kerasviz
+main_input = keras.Input(shape=(100,), dtype="int32", name="main_input")
+x = layers.Embedding(output_dim=512, input_dim=10000, name="embedding")(main_input)
+lstm_out = layers.LSTM(32, name="lstm")(x)
+auxiliary_output = layers.Dense(1, activation="sigmoid", name="aux_output")(lstm_out)
+auxiliary_input = keras.Input(shape=(5,), name="aux_input")
+x = layers.Add(name="merge")([lstm_out, auxiliary_input])
+model = keras.Model(input=[main_input, auxiliary_input], output=[x, auxiliary_output])"""
+
+REPLAY_STATE_JS = """() => {
+    const root = document.querySelector('.kv-replay');
+    const replay = root.kvReplay;
+    const current = root.querySelector('.kv-replay-current .kv-replay-lineno');
+    const cy = replay.view && replay.view.cy;
+    return {
+        index: replay.index,
+        steps: replay.steps.length,
+        line: current ? Number(current.textContent) : null,
+        status: root.querySelector('.kv-replay-status').textContent,
+        nodes: cy ? cy.nodes().map(n => n.id()) : [],
+        fresh: cy ? cy.nodes('.kv-mark-new').map(n => n.id()) : [],
+    };
+}"""
+
+GRAPH_PAINTED = '.kv-replay .kv-root[data-kv-painted="true"]'
+
+
+def _click_node(page, node_id: str) -> None:
+    x, y = page.evaluate(
+        """(id) => {
+            const cy = document.querySelector('.kv-replay').kvReplay.view.cy;
+            const node = cy.getElementById(id);
+            if (node.empty()) { throw new Error('no node ' + id); }
+            const p = node.renderedPosition();
+            const box = cy.container().getBoundingClientRect();
+            return [box.left + p.x, box.top + p.y];
+        }""",
+        node_id,
+    )
+    page.mouse.click(x, y)
+
+
+def test_step_through_a_replay_and_the_highlighted_line_moves(
+    page, module_jupyter_server
+):
+    server = module_jupyter_server(app="lab")
+    write_notebook(server.root_dir / "replay.ipynb", [SETUP, REPLAY_CELL])
+    open_notebook(page, server, "replay.ipynb")
+    run_all_cells(page, "lab")
+    page.locator(GRAPH_PAINTED).first.wait_for(timeout=120_000)
+
+    # it opens at the last step: the Model, on the cell's last line
+    state = page.evaluate(REPLAY_STATE_JS)
+    assert state["steps"] == 11
+    assert state["index"] == 10
+    assert state["line"] == 12
+    assert "made" in state["status"]
+
+    buttons = page.locator(".kv-replay .kv-replay-btn")
+    first, _back, _play, next_step, _last = (buttons.nth(i) for i in range(5))
+    first.click()
+    page.wait_for_function(
+        "() => document.querySelector('.kv-replay').kvReplay.view.cy.nodes().length === 1"
+    )
+    state = page.evaluate(REPLAY_STATE_JS)
+    assert (state["index"], state["line"], state["nodes"]) == (0, 2, ["main_input"])
+    assert state["fresh"] == ["main_input"]
+
+    for expected_line, made in [(3, "embedding"), (4, "lstm"), (5, "aux_output")]:
+        next_step.click()
+        page.wait_for_function(
+            "(n) => document.querySelector('.kv-replay').kvReplay.view.cy.nodes().length === n",
+            arg=expected_line - 1,
+        )
+        state = page.evaluate(REPLAY_STATE_JS)
+        assert state["line"] == expected_line
+        assert state["fresh"] == [made]
+    assert "Step 4 of 11" in state["status"]
+    page.locator(GRAPH_PAINTED).first.scroll_into_view_if_needed()
+    screenshot(page, "construction/replay-step-4")
+
+    next_step.click()
+    page.wait_for_function(
+        "() => document.querySelector('.kv-replay').kvReplay.index === 4"
+    )
+
+    # saved, then reopened with no kernel: every step is still there (it opens on
+    # the last step, as the output first did)
+    save_notebook(page)
+    (payload,) = saved_payloads(server.root_dir / "replay.ipynb", REPLAY_MIME_TYPE)
+    assert len(payload["steps"]) == 11
+    assert reopen_without_kernel(page, server, "replay.ipynb")
+    page.locator(GRAPH_PAINTED).first.wait_for(timeout=60_000)
+    state = page.evaluate(REPLAY_STATE_JS)
+    assert (state["index"], state["line"]) == (10, 12)
+    page.locator(".kv-replay .kv-replay-btn").nth(0).click()
+    assert page.evaluate(REPLAY_STATE_JS)["line"] == 2
+    assert server.kernels() == []
+
+
+def test_an_explained_error_on_its_partial_graph_and_the_source_link(
+    page, module_jupyter_server
+):
+    server = module_jupyter_server(app="lab")
+    write_notebook(server.root_dir / "legacy.ipynb", [SETUP, LEGACY_CELL])
+    open_notebook(page, server, "legacy.ipynb")
+    run_all_cells(page, "lab")
+    box = page.locator(".kv-replay .kv-explained").first
+    box.wait_for(timeout=120_000)
+    page.locator(GRAPH_PAINTED).first.wait_for(timeout=60_000)
+    text = box.inner_text()
+    # the first failure is the Add of two shapes that differ
+    assert "line 7" in text
+    assert "(None, 32)" in text or "32" in text
+    marked = page.evaluate(
+        """() => document.querySelector('.kv-replay').kvReplay.view.cy
+            .nodes('.kv-mark-failed').map(n => n.id())"""
+    )
+    assert marked == ["merge"]
+    current = page.locator(".kv-replay .kv-replay-current").first
+    assert "layers.Add" in current.inner_text()
+    page.locator(".kv-replay").first.scroll_into_view_if_needed()
+    screenshot(page, "construction/explained-error")
+
+    # the inspector of a layer says where it was built; the link goes to the line
+    _click_node(page, "lstm")
+    link = page.locator(".kv-replay .kv-inspector .kv-source-link").first
+    link.wait_for(timeout=10_000)
+    prompt = page.locator(".jp-CodeCell .jp-InputPrompt").nth(1).inner_text()
+    number = prompt.strip().strip("[]:")
+    assert link.inner_text() == f"Built at cell [{number}], line 4"
+    link.click()
+    flashed = page.locator(".cm-line.kv-source-flash").first
+    flashed.wait_for(timeout=5_000)
+    assert flashed.inner_text().startswith('lstm_out = layers.LSTM(32, name="lstm")(x)')
