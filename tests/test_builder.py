@@ -100,7 +100,7 @@ def test_sequential_mode_shapes_and_both_codes():
         (
             lambda b: b.add("Conv2D", filters=8, kernel_size=3, name="conv"),
             "conv",
-            "ndim",
+            "rank 4",
         ),
         (lambda b: b.add("Dense", units="abc", name="bad"), "bad", "units"),
     ],

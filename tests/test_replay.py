@@ -257,3 +257,73 @@ def test_a_library_function_is_one_step_at_its_line(keras):
     assert r.steps[3].label == "2 layer calls made by this line"
     assert r.steps[4].new[0].startswith("mean")
     assert r.models[0].name == "lib"
+
+
+# The seed article's functional example as it is written there (Keras 1/2).
+SEED_LEGACY = """\
+from keras.layers import Input, Embedding, LSTM, Dense, merge
+from keras.models import Model
+main_input = Input(shape=(100,), dtype='int32', name='main_input')
+x = Embedding(output_dim=512, input_dim=10000, name='embedding')(main_input)
+lstm_out = LSTM(32, name='lstm')(x)
+auxiliary_output = Dense(1, activation='sigmoid', name='aux_output')(lstm_out)
+auxiliary_input = Input(shape=(5,), name='aux_input')
+x = merge([lstm_out, auxiliary_input], mode='concat')
+x = Dense(64, activation='relu', name='d1')(x)
+main_output = Dense(1, activation='sigmoid', name='main_output')(x)
+model = Model(input=[main_input, auxiliary_input], output=[main_output, auxiliary_output])
+"""
+
+
+def test_the_seed_legacy_code_replays_to_each_keras3_fix(keras):
+    # as written: the import fails first, before any layer exists
+    r = kerasviz.replay(SEED_LEGACY)
+    assert r.models == []
+    assert r.error.kind == "legacy-merge"
+    assert r.error.line == 1
+    assert r.error.fix == (
+        "from keras.layers import Input, Embedding, LSTM, Dense, concatenate"
+    )
+    assert r.steps[-1].kind == "error"
+    assert r.steps[-1].nodes == []
+
+    # the import fixed: the merge line fails, with the layers made before it shown
+    source = SEED_LEGACY.replace(", merge\n", ", concatenate\n")
+    r = kerasviz.replay(source)
+    assert r.error.kind == "legacy-merge"
+    assert r.error.line == 8
+    assert r.error.fix == "x = concatenate([lstm_out, auxiliary_input])"
+    last = r.steps[-1]
+    assert last.line == 8
+    assert "merge(" in last.code
+    assert set(last.nodes) == {
+        "main_input",
+        "embedding",
+        "lstm",
+        "aux_output",
+        "aux_input",
+    }
+
+    # merge fixed: Model(input=..., output=...) fails, with every layer built
+    source = source.replace(
+        "merge([lstm_out, auxiliary_input], mode='concat')",
+        "concatenate([lstm_out, auxiliary_input], name='concat')",
+    )
+    r = kerasviz.replay(source)
+    assert r.error.kind == "legacy-model-args"
+    assert r.error.line == 11
+    assert "inputs=[main_input, auxiliary_input]" in r.error.fix
+    assert "outputs=[main_output, auxiliary_output]" in r.error.fix
+    assert {"concat", "d1", "main_output"} <= set(r.steps[-1].nodes)
+    assert r.models == []
+
+    # and the Keras 3 form replays to the model
+    r = kerasviz.replay(
+        source.replace("Model(input=", "Model(inputs=").replace(
+            " output=[", " outputs=["
+        )
+    )
+    assert r.error is None
+    assert [m.name for m in r.models] == [r.models[0].name]
+    assert len(r.models[0].outputs) == 2
+    assert r.steps[-1].kind == "model"

@@ -20,23 +20,7 @@ from typing import Any, NamedTuple
 import ipywidgets as w
 
 from ..view.blocks import snake_case
-
-try:
-    from .explain import explain
-except ImportError:  # pragma: no cover - until explain.py lands
-
-    class _Explained(NamedTuple):
-        message: str
-        hint: str = ""
-        fix: Any = None
-        layer: Any = None
-
-        def to_json(self) -> dict[str, Any]:
-            return {"message": self.message, "hint": self.hint, "fix": self.fix}
-
-    def explain(exc: BaseException, layer: Any = None, inputs: Any = None) -> Any:
-        return _Explained(str(exc), layer=getattr(layer, "name", layer))
-
+from .explain import explain
 
 __all__ = ["PALETTE", "Builder", "Field"]
 
@@ -472,10 +456,7 @@ class Builder:
     def _reject(self, r: _Rejected, what: str | None = None) -> None:
         if what is not None:
             self._error_what = what
-        try:
-            self._error = explain(r.exc, layer=r.layer, inputs=r.inputs)
-        except Exception:  # pragma: no cover - explain() must never hide the cause
-            self._error = _fallback_explained(r.exc, r.layer)
+        self._error = explain(r.exc, layer=r.layer, inputs=r.inputs)
         if self._view is not None:
             self._view.refresh(model_changed=False)
 
@@ -757,16 +738,6 @@ def _kept_auto_names() -> Iterator[None]:
         yield
     finally:
         compat.name_uids_restore(saved)
-
-
-def _fallback_explained(exc: BaseException, layer: Any) -> Any:
-    class _Plain(NamedTuple):
-        message: str
-        hint: str = ""
-        fix: Any = None
-        layer: Any = None
-
-    return _Plain(f"{type(exc).__name__}: {exc}", layer=getattr(layer, "name", None))
 
 
 def _specs_from_graph(b: Builder, g: Any, layers: dict[str, Any]) -> list[dict]:

@@ -402,29 +402,14 @@ def _short_error(exc: BaseException) -> str:
 
 
 def _explain(exc: BaseException, **kw: Any) -> Any:
-    try:
-        from .explain import explain
-    except ImportError:  # TEMP while explain.py is written
-        from types import SimpleNamespace
+    from .explain import explain
 
-        return SimpleNamespace(
-            message=str(exc),
-            hint="",
-            fix=None,
-            kind="other",
-            layer=None,
-            line=kw.get("line"),
-            code=kw.get("code"),
-            to_json=lambda: {"message": str(exc)},
-        )
     return explain(exc, **kw)
 
 
 def _check_call(op: Any, inputs: Any, **kw: Any) -> Any:
-    try:
-        from .explain import check_call
-    except ImportError:  # pragma: no cover - explain.py is part of the package
-        return None
+    from .explain import check_call
+
     return check_call(op, inputs, **kw)
 
 
