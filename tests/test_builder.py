@@ -401,6 +401,25 @@ def test_widget_rename_remove_and_outputs():
     assert len(b.model.outputs) == 1
 
 
+def test_widget_buttons_act_on_the_newest_layer_until_another_is_chosen():
+    b = Builder("functional")
+    view = b.widget
+    assert view.target.value is None
+    b.add("Input", shape=(4,), name="x")
+    assert view.target.value == "x"
+    b.add("Dense", units=3, name="d")
+    assert view.target.value == "d"
+    view.target.value = "x"
+    b.add("Dense", units=2, name="e", inputs=["d"])
+    assert view.target.value == "e"
+    view.target.value = "d"
+    b.rename("e", "head")  # a rename chooses the renamed layer
+    assert view.target.value == "head"
+    view.remove_button.click()
+    assert b.names == ["x", "d"]
+    assert view.target.value == "d"
+
+
 def test_display_is_the_widget():
     b = mlp_builder()
     bundle = b._repr_mimebundle_()

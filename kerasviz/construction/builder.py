@@ -834,6 +834,7 @@ class BuilderView(w.VBox):
         from ..widgets import Explorer
 
         super().__init__()
+        self.add_class("kv-builder")
         self._syncing = False
         self.builder = b = builder
         functional = b.api == "functional"
@@ -845,6 +846,7 @@ class BuilderView(w.VBox):
         self.form = w.VBox()
         self.fields: dict[str, Any] = {}
         self.error_html = w.HTML()
+        self.error_html.add_class("kv-builder-message")
         self.inputs = w.SelectMultiple(description="inputs", rows=4)
         self.outputs = w.SelectMultiple(description="outputs", rows=4)
         self.target = w.Dropdown(description="layer")
@@ -908,7 +910,14 @@ class BuilderView(w.VBox):
         self._syncing = True
         try:
             names = b.names
+            chosen, before = self.target.value, set(self.target.options)
             self.target.options = names
+            # the layer the row's buttons act on: a layer just added, else the one
+            # chosen before if it is still there, else the newest
+            added = [n for n in names if n not in before]
+            if added:
+                chosen = added[-1]
+            self.target.value = chosen if chosen in names else (names or [None])[-1]
             self.inputs.options = names
             self.inputs.value = tuple(names[-1:])
             self.outputs.options = names

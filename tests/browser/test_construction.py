@@ -175,3 +175,94 @@ def test_an_explained_error_on_its_partial_graph_and_the_source_link(
     flashed = page.locator(".cm-line.kv-source-flash").first
     flashed.wait_for(timeout=5_000)
     assert flashed.inner_text().startswith('lstm_out = layers.LSTM(32, name="lstm")(x)')
+
+
+BUILDER_CELL = 'b = kerasviz.Builder("functional", name="seed")\nb'
+BUILDER_ROOT = ".kv-builder .kv-root"
+
+
+def _builder_nodes(page) -> list[str]:
+    return page.evaluate(
+        f"""() => document.querySelector('{BUILDER_ROOT}').kvView.cy
+            .nodes().filter(n => !n.isParent()).map(n => n.id()).sort()"""
+    )
+
+
+def _wait_nodes(page, count: int) -> None:
+    page.wait_for_function(
+        f"""() => {{
+            const root = document.querySelector('{BUILDER_ROOT}');
+            return root && root.kvView && root.kvView.cy &&
+                root.kvView.cy.nodes().filter(n => !n.isParent()).length === {count};
+        }}""",
+        timeout=60_000,
+    )
+
+
+def _choose(page, layer: str) -> None:
+    page.locator(".kv-builder .widget-dropdown select").first.select_option(layer)
+    # the form follows the palette (a kernel round trip)
+    page.wait_for_timeout(300)
+
+
+def _field(page, name: str):
+    return page.locator(
+        f".kv-builder .widget-text:has(label:text-is('{name}')) input"
+    ).first
+
+
+def _click(page, text: str) -> None:
+    page.locator(f".kv-builder button:has-text('{text}')").first.click()
+
+
+def test_a_builder_session_in_jupyterlab(page, module_jupyter_server):
+    server = module_jupyter_server(app="lab")
+    write_notebook(server.root_dir / "builder.ipynb", [SETUP, BUILDER_CELL])
+    open_notebook(page, server, "builder.ipynb")
+    run_all_cells(page, "lab")
+    page.locator(".kv-builder").first.wait_for(timeout=120_000)
+
+    # an Input, then a Dense fed by it (the newest tensor is the default input)
+    _choose(page, "Input")
+    _field(page, "shape").fill("(100,)")
+    _field(page, "name").fill("pixels")
+    _click(page, "Add")
+    _wait_nodes(page, 1)
+    _choose(page, "Dense")
+    _field(page, "units").fill("16")
+    _click(page, "Add")
+    _wait_nodes(page, 2)
+    assert _builder_nodes(page) == ["dense", "pixels"]
+    shapes = page.evaluate(
+        f"""() => document.querySelector('{BUILDER_ROOT}').kvView.cy
+            .edges().map(e => e.data('shape'))"""
+    )
+    assert shapes == ["(None, 100)"], shapes
+    label = page.evaluate(
+        f"""() => document.querySelector('{BUILDER_ROOT}').kvView.cy
+            .getElementById('dense').data('label')"""
+    )
+    assert label.startswith("dense"), label
+
+    # an invalid change: Conv2D on a flat tensor is refused and explained beside the
+    # form; the graph stays as it was
+    _choose(page, "Conv2D")
+    _click(page, "Add")
+    message = page.locator(".kv-builder .kv-builder-error").first
+    message.wait_for(timeout=30_000)
+    text = message.inner_text()
+    assert "rank 4" in text
+    assert "Reshape" in text or "reshape" in text.lower()
+    assert _builder_nodes(page) == ["dense", "pixels"]
+    page.locator(".kv-builder").first.scroll_into_view_if_needed()
+    screenshot(page, "construction/builder-error")
+
+    # undo removes the Dense, redo brings it back; the code panel follows
+    _click(page, "Undo")
+    _wait_nodes(page, 1)
+    _click(page, "Redo")
+    _wait_nodes(page, 2)
+    code = page.locator(".kv-builder .widget-tab").first.inner_text()
+    assert "layers.Dense(16" in code
+    assert page.locator(".kv-builder .kv-builder-error").count() == 0
+    screenshot(page, "construction/builder")
