@@ -60,6 +60,7 @@ _LAZY = {
     "Replay": ".widgets.replay",
     "Builder": ".construction.builder",
     "lint": ".lint",
+    "activation_stats": ".stats",
 }
 
 
