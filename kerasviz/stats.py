@@ -581,7 +581,8 @@ def _match_sample(
         if len(arrays) != len(inputs):
             received = "[" + ", ".join(_received_shape(a) for a in arrays) + "]"
             raise ValueError(
-                f"activation_stats() got a sample of {len(arrays)} arrays for a "
+                f"activation_stats() got a sample of {len(arrays)} "
+                f"array{'s' if len(arrays) != 1 else ''} for a "
                 f"model with {len(inputs)} input{'s' if len(inputs) != 1 else ''}. "
                 f"{what} Expected: {expected}. Received: sample of shapes {received}"
             )
