@@ -55,6 +55,22 @@ MATCH = "var(--jp-warn-color1, #f57c00)"
 ERROR = "var(--jp-error-color1, #d32f2f)"
 NEW = "var(--jp-success-color1, #388e3c)"
 
+#: The overlay colour scale (kerasviz.view.overlays), lowest value first: pale
+#: yellow to dark purple, light to dark so the order reads without the legend
+#: and in grey. Travels in the payload (``overlays.stops``).
+OVERLAY_STOPS: list[str] = [
+    "#fcf4c4",
+    "#f9d77e",
+    "#f4a259",
+    "#e36d4c",
+    "#c0435a",
+    "#8a2c6a",
+    "#4a1d63",
+]
+#: Label colours on overlay fills: dark on the light end, light on the dark end.
+OVERLAY_INK_DARK = "#1a1a1a"
+OVERLAY_INK_LIGHT = "#ffffff"
+
 
 def stylesheet() -> list[dict[str, Any]]:
     """The cytoscape stylesheet (selectors on the element data the renderer makes)."""
@@ -136,6 +152,20 @@ def stylesheet() -> list[dict[str, Any]]:
         {
             "selector": "node.kv-highlight",
             "style": {"border-color": ERROR, "border-width": 5},
+        },
+        # an overlay paints a node with its value's colour (kvOverlay) and a label
+        # colour that reads on it (kvInk); a node with no value fades
+        {
+            "selector": "node.kv-overlay",
+            "style": {
+                "background-color": "data(kvOverlay)",
+                "background-opacity": 1,
+                "color": "data(kvInk)",
+            },
+        },
+        {
+            "selector": "node.kv-overlay-none",
+            "style": {"background-opacity": 0.04, "opacity": 0.55},
         },
         # lint badges, and what a construction step marks (kerasviz.construction)
         {

@@ -23,6 +23,7 @@ def test_defaults_and_checks():
         "expand_nested": False,
         "select": None,
         "lint": False,
+        "overlay": None,
     }
     assert ViewOptions(rankdir="lr").rankdir == "LR"
     with pytest.raises(ValueError, match="Received: rankdir='BT'"):
@@ -96,7 +97,10 @@ def test_the_explorer_has_a_trait_for_every_option_but_the_selection(seed_functi
     for name in NAMES:
         if name == "select":
             continue
-        assert ex.has_trait(name), name
+        # overlay() is the method that adds an overlay: the option's trait is
+        # overlay_metric
+        trait = "overlay_metric" if name == "overlay" else name
+        assert ex.has_trait(trait), name
     ex.rankdir = "LR"
     assert ex.data["options"]["rankdir"] == "LR"
     assert ex.options == ViewOptions(rankdir="LR")

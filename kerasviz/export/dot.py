@@ -27,6 +27,7 @@ from ..graph.extract import entry_point
 from ..style import KIND_STYLES
 from ..view import view_payload
 from ..view.elements import layers_inside, shape_text
+from ..view.overlays import format_value, ink_for, overlay_colors
 from .cytoscape import cytoscape_elements
 
 FORMATS = ("svg", "png", "pdf", "dot")
@@ -75,6 +76,7 @@ def to_dot(
     rankdir: str = "TB",
     dpi: int = 96,
     lint: bool = False,
+    overlay: str | None = None,
 ) -> Any:
     """The model as a ``pydot.Dot`` graph.
 
@@ -98,6 +100,11 @@ def to_dot(
     lint : bool
         Mark the layers :func:`kerasviz.lint` has findings about (an orange double
         border; the finding and its fix as the node's hover text).
+    overlay : str, optional
+        Colour the layers by a cost, as the explorer's overlay menu does:
+        ``"params"``, ``"macs"``, ``"flops"``, ``"memory"`` (activation bytes) or
+        ``"share"`` (of the FLOPs); the legend is the graph's label, each node's
+        value its hover text.
 
     Examples
     --------
@@ -108,8 +115,13 @@ def to_dot(
     """
     pydot = check_pydot()
     payload = view_payload(
-        model, rankdir=rankdir, expand_nested=expand_nested, lint=lint
+        model,
+        rankdir=rankdir,
+        expand_nested=expand_nested,
+        lint=lint,
+        overlay=overlay,
     )
+    metric = _overlay_metric(payload)
     findings: dict[str, list[str]] = {}
     for f in payload.get("lint", []):
         findings.setdefault(f["layer"], []).append(f"{f['message']} Fix: {f['fix']}")
@@ -137,6 +149,11 @@ def to_dot(
         ranksep="0.35",
         fontname="Helvetica",
     )
+    paint = overlay_colors(metric) if metric is not None else {}
+    if metric is not None:
+        dot.set("label", _quote(_legend_text(metric)))
+        dot.set("labelloc", "t")
+        dot.set("fontsize", "12")
     dot.set_node_defaults(
         shape="box",
         style="rounded,filled",
@@ -189,6 +206,14 @@ def to_dot(
             "color": colour,
             "id": _quote("kv-" + d["id"]),
         }
+        if metric is not None:
+            fill = paint.get(d["id"])
+            if fill is not None:
+                attrs["fillcolor"] = fill
+                attrs["fontcolor"] = ink_for(fill)
+            else:
+                attrs["fillcolor"] = "#f2f2f2"
+                attrs["fontcolor"] = "#777777"
         if "kv-input" in classes or "kv-output" in classes:
             attrs["penwidth"] = "3"
         if "kv-collapsed" in classes:
@@ -196,6 +221,8 @@ def to_dot(
         built = graph.node(d["id"]).sources if d["id"] in graph_ids else []
         notes = [f"built at {s.describe()}" for s in built]
         notes += findings.get(d["id"], [])
+        if metric is not None:
+            notes.append(_overlay_note(metric, d["id"]))
         if notes:  # the SVG's hover text: where kerasviz saw it built, lint findings
             attrs["tooltip"] = _quote("\n".join(notes))
         if d["id"] in findings:
@@ -211,6 +238,31 @@ def to_dot(
             attrs["penwidth"] = "2.5"
         dot.add_edge(pydot.Edge(_quote(d["source"]), _quote(d["target"]), **attrs))
     return dot
+
+
+def _overlay_metric(payload: dict[str, Any]) -> dict[str, Any] | None:
+    overlays = payload.get("overlays") or {}
+    key = overlays.get("selected")
+    return next((m for m in overlays.get("metrics", []) if m["key"] == key), None)
+
+
+def _legend_text(metric: dict[str, Any]) -> str:
+    """The graph's label under an overlay: what the colours mean."""
+    low, high = metric["min"], metric["max"]
+    if low is None:
+        return f"{metric['label']}: no layer has a value"
+    scale = ", log scale" if metric["scale"] == "log" else ""
+    return (
+        f"{metric['label']}: pale {format_value(low, metric['unit'])} to dark "
+        f"{format_value(high, metric['unit'])}{scale}"
+    )
+
+
+def _overlay_note(metric: dict[str, Any], node: str) -> str:
+    value = metric["values"].get(node)
+    if value is None:
+        return f"{metric['label']}: {metric['reasons'].get(node, 'no value')}"
+    return f"{metric['label']}: {format_value(value, metric['unit'])}"
 
 
 def _cluster_name(container: str, index: int) -> str:

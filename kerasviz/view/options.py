@@ -69,6 +69,15 @@ class ViewOptions:
         action="store_true",
     )
 
+    overlay: str | None = _option(
+        None,
+        "Colour the layers by a number, with a legend: params, macs, flops, memory "
+        "(activation bytes) or share (of the FLOPs); the explorer's menu lists "
+        "every overlay.",
+        "--overlay",
+        metavar="METRIC",
+    )
+
     def __post_init__(self) -> None:
         rankdir = str(self.rankdir).upper() if isinstance(self.rankdir, str) else None
         if rankdir not in ("TB", "LR"):
@@ -83,6 +92,11 @@ class ViewOptions:
                 raise TypeError(
                     f"{name} must be True or False. Received: {name}={value!r}"
                 )
+        if self.overlay is not None and not isinstance(self.overlay, str):
+            raise TypeError(
+                "overlay must be the name of an overlay (params, macs, flops, memory, "
+                f"share, ...) or None. Received: overlay={self.overlay!r}"
+            )
         if self.select is not None and not isinstance(self.select, str):
             raise TypeError(
                 "select must be a layer name or node id (a string), or None. "

@@ -8,10 +8,11 @@ from typing import Any
 
 from ..contract import VIEW_VERSION
 from ..graph import ModelGraph, graph_of
-from ..style import style_payload
+from ..style import OVERLAY_INK_DARK, OVERLAY_INK_LIGHT, OVERLAY_STOPS, style_payload
 from .blocks import find_blocks
 from .elements import ancestors
 from .options import ViewOptions, document_options, options_from
+from .overlays import activation_metrics, check_overlay, cost_metrics
 
 #: Models with more leaf layers than this open with blocks and nested models collapsed.
 COLLAPSE_ABOVE = 150
@@ -34,6 +35,9 @@ def view_payload(
     marks: dict[str, str] | None = None,
     error: dict[str, Any] | None = None,
     findings: list[dict[str, Any]] | None = None,
+    costs: Mapping[str, Any] | bool | None = None,
+    overlays: list[dict[str, Any]] | None = None,
+    activations: Mapping[str, Any] | None = None,
     **view_options: Any,
 ) -> dict[str, Any]:
     """The JSON object the kerasviz renderer draws (kerasviz/schema/view.schema.json).
@@ -59,6 +63,15 @@ def view_payload(
     findings : list of dict, optional
         Lint findings (``Finding.to_json()``) to show: badges on their layers and a
         list. With ``lint=True`` and none given, the model is linted here.
+    costs : dict or bool, optional
+        The cost report to show (``CostReport.to_json()``): each layer's cost in
+        the inspector, and the cost overlays. By default :func:`kerasviz.costs`
+        computes it here at batch size 1; ``False`` leaves costs out.
+    overlays : list of dict, optional
+        More overlay metrics (:func:`kerasviz.view.overlays.user_metric`).
+    activations : dict, optional
+        Node id → activation statistics (``ActivationStats.to_json()["nodes"]``):
+        the inspector shows them and they become overlays.
 
     Examples
     --------
@@ -121,6 +134,22 @@ def view_payload(
         "notes": notes_for(graph),
         "highlight": {k: str(v) for k, v in (highlight or {}).items()},
     }
+    cost_json = _costs_json(graph, costs, payload["notes"])
+    metrics = cost_metrics(cost_json) if cost_json is not None else []
+    if activations:
+        payload["activations"] = {str(k): dict(v) for k, v in activations.items()}
+        metrics += activation_metrics(activations)
+    metrics += list(overlays or [])
+    shown = check_overlay(opts.overlay, metrics)
+    if cost_json is not None:
+        payload["costs"] = cost_json
+    if metrics:
+        payload["overlays"] = {
+            "metrics": metrics,
+            "stops": list(OVERLAY_STOPS),
+            "ink": [OVERLAY_INK_DARK, OVERLAY_INK_LIGHT],
+            "selected": shown,
+        }
     if marks:
         payload["marks"] = {str(k): str(v) for k, v in marks.items()}
     if error is not None:
@@ -128,6 +157,34 @@ def view_payload(
     if findings:
         payload["lint"] = list(findings)
     return payload
+
+
+def _costs_json(
+    graph: ModelGraph, costs: Mapping[str, Any] | bool | None, notes: list[str]
+) -> dict[str, Any] | None:
+    """The cost report to ship: the one given, or kerasviz.costs's at batch size 1
+    (a note says why when it cannot be computed), or None when ``costs=False``."""
+    if costs is False:
+        return None
+    if isinstance(costs, Mapping):
+        return dict(costs)
+    if costs not in (None, True):
+        raise TypeError(
+            "costs must be a cost report (CostReport.to_json()), True or False. "
+            f"Received: costs={costs!r}"
+        )
+    try:
+        from ..costs import costs as compute
+    except ImportError:  # TEMP until kerasviz.costs lands
+        return None
+    try:
+        return compute(graph).to_json()
+    except Exception as e:  # a cost-model gap must not hide the graph
+        notes.append(
+            f"kerasviz could not work out this model's costs ({type(e).__name__}: "
+            f"{e}); the graph is complete, the cost overlays are missing."
+        )
+        return None
 
 
 def resolve_layer(graph: ModelGraph, name: str) -> str:

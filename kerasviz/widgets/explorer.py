@@ -67,6 +67,12 @@ class Explorer(anywidget.AnyWidget):
     show_shapes = t.Bool(True, help="Write output shapes on the edges.")
     expand_nested = t.Bool(False, help="Open nested models at first.")
     lint = t.Bool(False, help="Show kerasviz.lint's findings on the graph.")
+    # The `overlay` option's live trait (overlay() is the method that adds one).
+    overlay_metric = t.Unicode(
+        None,
+        allow_none=True,
+        help="Key of the overlay the nodes are coloured by (None: by layer kind).",
+    ).tag(sync=True)
 
     @entry_point("Explorer()")
     def __init__(
@@ -83,6 +89,8 @@ class Explorer(anywidget.AnyWidget):
         self._highlight = dict(highlight or {})
         self._ready = False  # trait observers wait until __init__ has set everything
         self._select_callbacks = CallbackDispatcher()
+        self._user_metrics: list[dict[str, Any]] = []
+        self._activations: dict[str, Any] | None = None
         # The reader's own map from node ids to layers: the inspector's weight
         # statistics look layers up here, never by parsing an id.
         self._graph, self._layers = graph_and_layers(model, expand_nested=True)
@@ -92,6 +100,7 @@ class Explorer(anywidget.AnyWidget):
             highlight=self._highlight,
             findings=self._findings(opts.lint),
         )
+        shown = (payload.get("overlays") or {}).get("selected")
         extra = {} if layout is None else {"layout": layout}
         super().__init__(
             data=payload,
@@ -99,6 +108,7 @@ class Explorer(anywidget.AnyWidget):
             show_shapes=opts.show_shapes,
             expand_nested=opts.expand_nested,
             lint=opts.lint,
+            overlay_metric=shown,
             **extra,
         )
         self._ready = True
@@ -127,6 +137,11 @@ class Explorer(anywidget.AnyWidget):
         """The view payload as a saved notebook keeps it: with the current selection."""
         payload = dict(self.data)
         payload["options"] = {**payload.get("options", {}), "selected": self.selected}
+        if "overlays" in payload:
+            payload["overlays"] = {
+                **payload["overlays"],
+                "selected": self.overlay_metric,
+            }
         return payload
 
     @property
@@ -138,6 +153,7 @@ class Explorer(anywidget.AnyWidget):
             expand_nested=self.expand_nested,
             select=self.selected,
             lint=self.lint,
+            overlay=self.overlay_metric,
         )
 
     # ---- public API -------------------------------------------------------------
@@ -171,18 +187,76 @@ class Explorer(anywidget.AnyWidget):
             self.selected = None
         self.data = self._payload()
 
+    def overlay(
+        self,
+        values: Mapping[str, float] | str | None = None,
+        *,
+        label: str | None = None,
+    ) -> None:
+        """Colour the nodes by a number, with a legend.
+
+        ``overlay("flops")`` shows one of the overlays the graph has (``params``,
+        ``macs``, ``flops``, ``memory``, ``share``; ``zeros`` and ``std`` after
+        :meth:`run`); ``overlay({"conv1": 0.3, ...}, label="latency ms")`` adds
+        your own metric (layer names or node ids → numbers) and shows it;
+        ``overlay(None)`` goes back to colours by layer kind. The menu above the
+        graph switches between them too.
+        """
+        if values is None or isinstance(values, str):
+            if label is not None:
+                raise TypeError(
+                    "label= names your own metric: pass its values as a dict, e.g. "
+                    f'overlay({{"conv1": 0.3}}, label="latency ms"). Received: '
+                    f"values={values!r}, label={label!r}"
+                )
+            self.overlay_metric = values
+            return
+        if label is None:
+            raise TypeError(
+                "Your own overlay needs a label= (what the numbers are, for the "
+                'legend), e.g. overlay(values, label="latency ms"). Received: '
+                "label=None"
+            )
+        from ..view.overlays import user_metric
+
+        metric = user_metric(values, label, self._resolve)
+        self._user_metrics = [
+            m for m in self._user_metrics if m["key"] != metric["key"]
+        ] + [metric]
+        self.data = self._payload()
+        self.overlay_metric = metric["key"]
+
+    def run(self, sample: Any = None) -> Any:
+        """Run the model once on ``sample`` (random data of the inputs' shapes when
+        None) and show each layer's output statistics: in the inspector, and as
+        the ``zeros`` and ``std`` overlays. Never trains, never changes weights.
+        Returns the :class:`kerasviz.stats.ActivationStats`."""
+        from ..stats import activation_stats
+
+        stats = activation_stats(self._model, sample)
+        self._activations = stats.to_json()["nodes"]
+        self.data = self._payload()
+        return stats
+
     def relayout(self) -> None:
         """Rebuild the view payload (after changing ``rankdir``, ``show_shapes``...)."""
         self._graph, self._layers = graph_and_layers(self._model, expand_nested=True)
         self.data = self._payload()
 
     def _payload(self) -> dict[str, Any]:
-        return view_payload(
+        payload = view_payload(
             self._graph,
-            self.options.replace(lint=False),
+            self.options.replace(lint=False, overlay=None),
             highlight=self._highlight,
             findings=self._findings(self.lint),
+            overlays=self._user_metrics,
+            activations=self._activations,
         )
+        if "overlays" in payload:
+            keys = {m["key"] for m in payload["overlays"]["metrics"]}
+            shown = self.overlay_metric if self.overlay_metric in keys else None
+            payload["overlays"]["selected"] = shown
+        return payload
 
     def _findings(self, wanted: bool) -> list[dict[str, Any]] | None:
         """kerasviz.lint's findings as JSON when ``wanted``; their node ids are the
@@ -198,6 +272,16 @@ class Explorer(anywidget.AnyWidget):
     def _validate_selected(self, proposal: dict[str, Any]) -> str | None:
         value = proposal["value"]
         return None if value in (None, "") else self._resolve(value)
+
+    @t.validate("overlay_metric")
+    def _validate_overlay(self, proposal: dict[str, Any]) -> str | None:
+        from ..view.overlays import check_overlay
+
+        value = proposal["value"]
+        if value in (None, ""):
+            return None
+        metrics = (self.data.get("overlays") or {}).get("metrics", [])
+        return check_overlay(value, metrics)
 
     @t.observe("selected")
     def _observe_selected(self, change: dict[str, Any]) -> None:

@@ -300,6 +300,47 @@ def replay() -> dict[str, Any]:
     return kerasviz.replay(REPLAY_SOURCE).data
 
 
+def overlay_cases() -> dict[str, Any]:
+    """Overlay metrics with Python's colour, label colour and text for each value,
+    which overlay.ts must reproduce (kerasviz.view.overlays is the reference)."""
+    from kerasviz.style import OVERLAY_INK_DARK, OVERLAY_INK_LIGHT, OVERLAY_STOPS
+    from kerasviz.view.overlays import (
+        color_at,
+        format_value,
+        ink_for,
+        make_metric,
+        overlay_colors,
+        position,
+    )
+
+    metrics = [
+        make_metric("flops", "FLOPs", "count", {"a": 0, "b": 120, "c": 3.5e6, "d": 7.7e9}),
+        make_metric("memory", "Activation memory", "bytes", {"a": 512, "b": 4096, "c": 3e6}),
+        make_metric("share", "Share of FLOPs", "share", {"a": 0.001, "b": 0.25, "c": 0.7489}),
+        make_metric("user:ms", "ms", "value", {"a": -1.5, "b": 0.3, "c": 2.25, "d": 2.25}),
+        make_metric("one", "one value", "value", {"a": 4}),
+    ]
+    cases = []
+    for m in metrics:
+        colors = overlay_colors(m)
+        cases.append(
+            {
+                "metric": m,
+                "positions": {k: position(v, m) for k, v in m["values"].items()},
+                "colors": colors,
+                "inks": {k: ink_for(c) for k, c in colors.items()},
+                "text": {k: format_value(v, m["unit"]) for k, v in m["values"].items()},
+            }
+        )
+    ramp = {str(t / 20): color_at(t / 20) for t in range(21)}
+    return {
+        "stops": OVERLAY_STOPS,
+        "ink": [OVERLAY_INK_DARK, OVERLAY_INK_LIGHT],
+        "cases": cases,
+        "ramp": ramp,
+    }
+
+
 def text_of(payload: dict[str, Any]) -> str:
     """A fixture file's text: keys in the order Python made them (a live payload's), one
     level of indent, a final newline."""
@@ -325,6 +366,7 @@ def make() -> dict[str, str]:
     out["packed_mlp.json"] = text_of(packed_mlp())
     keras.backend.clear_session()
     out["replay.json"] = text_of(replay())
+    out["overlay.json"] = text_of(overlay_cases())
     keras.backend.clear_session()
     out["export_elements.json"] = (
         json.dumps(make_export_fixture(), indent=1, sort_keys=True, ensure_ascii=False)

@@ -17,6 +17,7 @@ import {
   resolveStylesheet,
   SELECTED_CLASS
 } from './theme';
+import type { IPaint } from './overlay';
 import type { ViewGraph } from './viewgraph';
 import {
   boundsOf,
@@ -133,6 +134,7 @@ export class GraphCanvas {
       cy.elements().remove();
       cy.add(this._elements());
     });
+    this._applyOverlay();
     this._layout();
     this._sizeToGraph(true);
     // Refit when the result is readable; else keep a readable zoom on the
@@ -217,6 +219,39 @@ export class GraphCanvas {
   }
 
   /** Mark search hits with `kv-match`. */
+  /**
+   * Paint the nodes by an overlay: each visible node with a paint gets its fill
+   * and label colour (`kv-overlay`), the others fade (`kv-overlay-none`); null
+   * takes the overlay off. Kept across collapse and expand.
+   */
+  setOverlay(paint: ReadonlyMap<string, IPaint> | null): void {
+    this._paint = paint;
+    this._applyOverlay();
+  }
+
+  private _applyOverlay(): void {
+    const cy = this.cy;
+    const paint = this._paint;
+    cy.batch(() => {
+      cy.nodes('.kv-overlay, .kv-overlay-none').removeClass('kv-overlay kv-overlay-none');
+      if (paint === null) {
+        return;
+      }
+      cy.nodes().forEach(node => {
+        if (node.isParent()) {
+          return; // an open container: its members carry the colours
+        }
+        const p = paint.get(node.id());
+        if (p) {
+          node.data({ kvOverlay: p.fill, kvInk: p.ink });
+          node.addClass('kv-overlay');
+        } else {
+          node.addClass('kv-overlay-none');
+        }
+      });
+    });
+  }
+
   setMatches(ids: ReadonlyArray<string>): void {
     const cy = this.cy;
     cy.batch(() => {
@@ -417,6 +452,7 @@ export class GraphCanvas {
   private _sizes: Sizes = new Map();
   private _bounds: IBounds | null = null;
   private _selectedId: string | null = null;
+  private _paint: ReadonlyMap<string, IPaint> | null = null;
   private _container: HTMLElement;
   private _hint: CanvasHint;
   private _floor = floorZoom(null);

@@ -127,6 +127,8 @@ export interface IToolbarActions {
   expandAll(): void;
   /** Collapse every container. */
   collapseAll(): void;
+  /** Colour the nodes by an overlay metric (null: the layer kinds). */
+  overlay?(key: string | null): void;
 }
 
 /** The toolbar: search box and its status, buttons, legend. */
@@ -172,8 +174,43 @@ export class Toolbar {
         button('Collapse all', 'kv-button', () => actions.collapseAll(), 'Close every group')
       );
     }
-    this.node.append(group, buttons, buildLegend(vg));
+    this.node.append(group, buttons);
+    const metrics = vg.payload.overlays?.metrics ?? [];
+    if (metrics.length > 0 && actions.overlay) {
+      const select = h('select', 'kv-overlay-select');
+      select.setAttribute('aria-label', 'Colour the layers by');
+      select.title = 'Colour the layers by a number: costs, activation statistics, your own';
+      const none = h('option', undefined, 'Colour: layer kind');
+      none.value = '';
+      select.append(none);
+      for (const m of metrics) {
+        const option = h('option', undefined, `Colour: ${m.label}`);
+        option.value = m.key;
+        select.append(option);
+      }
+      select.addEventListener('change', () => actions.overlay!(select.value || null));
+      select.addEventListener('keydown', event => event.stopPropagation());
+      this.overlaySelect = select;
+      const wrap = h('div', 'kv-toolbar-group');
+      wrap.append(select);
+      this.node.append(wrap);
+    }
+    this._kinds = buildLegend(vg);
+    this._legend = h('div', 'kv-legend-wrap');
+    this._legend.append(this._kinds);
+    this.node.append(this._legend);
     this.search = search;
+  }
+
+  /** The overlay menu (absent when the payload has no overlays). */
+  readonly overlaySelect: HTMLSelectElement | null = null;
+
+  /** Show the kinds legend (null) or an overlay's legend; sync the menu. */
+  setLegend(key: string | null, legend: HTMLElement | null): void {
+    this._legend.replaceChildren(legend ?? this._kinds);
+    if (this.overlaySelect) {
+      this.overlaySelect.value = key ?? '';
+    }
   }
 
   /** The toolbar element. */
@@ -189,6 +226,8 @@ export class Toolbar {
   }
 
   private _status: HTMLElement;
+  private _kinds: HTMLElement;
+  private _legend: HTMLElement;
 }
 
 /** Swatches of the node kinds present in the graph, coloured from the payload. */

@@ -11,6 +11,7 @@ import { buildHeader, Toolbar } from './chrome';
 import { clear, h } from './dom';
 import * as E from './elements';
 import { Inspector } from './inspector';
+import { findMetric, overlayLegend, overlayPaint } from './overlay';
 import type { LayoutStrategy } from './layout';
 import { type ISearchState, searchIndex, searchNodes } from './search';
 import { watchTheme } from './theme';
@@ -117,6 +118,32 @@ export class GraphView {
     this._canvas?.setMatches(this._matches);
   }
 
+  /** The overlay shown (a metric key), or null. */
+  get overlay(): string | null {
+    return this._overlay;
+  }
+
+  /**
+   * Colour the nodes by the overlay metric `key` of the payload (null: by layer
+   * kind, the default); an unknown key is ignored. Does not call `onOverlay`.
+   */
+  setOverlay(key: string | null): void {
+    const vg = this._vg;
+    const metric = vg ? findMetric(vg.payload.overlays, key) : null;
+    if (key !== null && metric === null) {
+      return;
+    }
+    this._overlay = key;
+    const overlays = vg?.payload.overlays;
+    const paint = metric && overlays ? overlayPaint(overlays, metric) : null;
+    this._canvas?.setOverlay(paint);
+    this._toolbar?.setLegend(key, metric && overlays ? overlayLegend(overlays, metric) : null);
+    this._inspector.setOverlay(metric);
+    if (this._inspector.current !== null) {
+      this._inspector.show(this._inspector.current);
+    }
+  }
+
   /** Show another payload (the selection stays if the node still exists). */
   setPayload(payload: IViewPayload): void {
     const keep = this._selected;
@@ -208,7 +235,11 @@ export class GraphView {
       search: (q, next) => this.search(q, next),
       fit: () => this.fit(),
       expandAll: () => this.expandAll(),
-      collapseAll: () => this.collapseAll()
+      collapseAll: () => this.collapseAll(),
+      overlay: key => {
+        this.setOverlay(key);
+        this._callbacks.onOverlay?.(key);
+      }
     });
     this._container = h('div', 'kv-canvas');
     const side = h('div', 'kv-inspector-wrap');
@@ -218,6 +249,7 @@ export class GraphView {
     this._root.append(buildHeader(vg), this._toolbar.node, body);
     this._inspector.setGraph(vg);
     this._inspector.show(null);
+    this.setOverlay(payload.overlays?.selected ?? null);
     this._pendingSelect = payload.options?.selected ?? null;
     this._resizeObserver.observe(this._container);
   }
@@ -233,6 +265,7 @@ export class GraphView {
     this._toolbar = null;
     this._selected = null;
     this._matches = [];
+    this._overlay = null;
     this._inspector.setGraph(null);
     clear(this._root);
   }
@@ -276,6 +309,9 @@ export class GraphView {
     });
     this._canvas = canvas;
     canvas.setMatches(this._matches);
+    if (this._overlay !== null) {
+      this.setOverlay(this._overlay);
+    }
     const pending = this._pendingSelect ?? this._selected;
     this._pendingSelect = null;
     if (pending !== null && this._vg.has(pending)) {
@@ -358,6 +394,7 @@ export class GraphView {
   private _selected: string | null = null;
   private _pendingSelect: string | null = null;
   private _matches: string[] = [];
+  private _overlay: string | null = null;
   private _searchIndex = 0;
   private _lastSearch: ISearchState = { query: '', index: 0, entered: false };
   private _lastOpened: { id: string; time: number } | null = null;

@@ -10,6 +10,8 @@ import type { IWeightStats } from './types';
 export interface IHost {
   /** Called when the user selects a node (or clears the selection: null). */
   onSelect?(id: string | null): void;
+  /** Called when the user picks another overlay (null: none). */
+  onOverlay?(key: string | null): void;
   /** Asks the kernel for weight statistics of a node; absent without a kernel. */
   requestWeightStats?(id: string): Promise<IWeightStats[]>;
 }

@@ -13,7 +13,8 @@ import {
   formatValue
 } from './format';
 import { containerSummary } from './search';
-import type { IGraphNode, IWeightStats } from './types';
+import { formatBytes, formatMetricValue, formatShort } from './overlay';
+import type { IActivationStats, ICost, IGraphNode, IOverlayMetric, IWeightStats } from './types';
 import type { ViewGraph } from './viewgraph';
 import { sourceList } from './source';
 
@@ -54,6 +55,12 @@ export class Inspector {
   setGraph(vg: ViewGraph | null): void {
     this._vg = vg;
     this._current = null;
+    this._overlay = null;
+  }
+
+  /** The overlay shown on the graph: its value gets a line (null: none). */
+  setOverlay(metric: IOverlayMetric | null): void {
+    this._overlay = metric;
   }
 
   /** Show a node, block or nested model; null shows a hint. */
@@ -171,11 +178,101 @@ export class Inspector {
       facts.push(['Activation', activation]);
     }
     this._section('Layer').append(keyValueTable(facts));
+    this._costs(vg, node.id);
+    this._activations(vg, node.id);
     if (node.weights.length > 0) {
       this._weights(node);
     }
     this._neighbours(vg, node.id);
     this._config(vg, node);
+  }
+
+  /** The node's (or container's: sums) cost, its share, and the overlay's value. */
+  private _costs(vg: ViewGraph, id: string): void {
+    const costs = vg.payload.costs;
+    const cost: ICost | undefined = costs?.nodes?.[id] ?? costs?.containers?.[id];
+    const metric = this._overlay;
+    const own = metric && !['params', 'macs', 'flops', 'memory', 'share'].includes(metric.key);
+    if (!cost && !own) {
+      return;
+    }
+    const batch = costs?.batch_size ?? 1;
+    const section = this._section(
+      vg.isContainer(id) ? `Cost (sum inside, batch ${batch})` : `Cost (batch ${batch})`
+    );
+    const rows: Array<[string, string]> = [];
+    const unknown = 'unknown';
+    if (cost) {
+      const count = (v: number | null | undefined) =>
+        v === null || v === undefined
+          ? unknown
+          : `${formatShort(v)}${v >= 10_000 ? ` (${formatCount(v)})` : ''}`;
+      const bytes = (v: number | null | undefined) =>
+        v === null || v === undefined ? unknown : formatBytes(v);
+      rows.push(['MACs', count(cost.macs)], ['FLOPs', count(cost.flops)]);
+      const total = costs?.total?.flops;
+      if (typeof cost.flops === 'number' && typeof total === 'number' && total > 0) {
+        rows.push(['Share of FLOPs', formatMetricValue(cost.flops / total, 'share')]);
+      }
+      rows.push(
+        ['Parameter memory', bytes(cost.param_bytes)],
+        ['Output memory', bytes(cost.activation_bytes)]
+      );
+      if (cost.peak_bytes !== undefined) {
+        rows.push(['Peak memory (est.)', bytes(cost.peak_bytes)]);
+      }
+    }
+    if (metric && own) {
+      const value = metric.values[id];
+      rows.push([
+        metric.label,
+        typeof value === 'number'
+          ? formatMetricValue(value, metric.unit)
+          : (metric.reasons[id] ?? 'no value')
+      ]);
+    }
+    section.append(keyValueTable(rows));
+    if (cost?.reason) {
+      section.append(h('p', 'kv-hint kv-cost-reason', cost.reason));
+    }
+  }
+
+  /** The output statistics of one forward pass (after Explorer.run()). */
+  private _activations(vg: ViewGraph, id: string): void {
+    const stats: IActivationStats | undefined = vg.payload.activations?.[id];
+    if (!stats) {
+      return;
+    }
+    const section = this._section('Activations (one forward pass)');
+    if (stats.note) {
+      const note = h('div', 'kv-activation-note', stats.note);
+      note.setAttribute('role', 'note');
+      section.append(note);
+    }
+    const num = (v: number | null | undefined) => (typeof v === 'number' ? formatNumber(v) : '—');
+    const rows: Array<[string, string]> = [
+      ['mean', num(stats.mean)],
+      ['std', num(stats.std)],
+      ['min … max', `${num(stats.min)} … ${num(stats.max)}`],
+      ['zeros', typeof stats.zeros === 'number' ? formatMetricValue(stats.zeros, 'share') : '—']
+    ];
+    if (stats.nonfinite) {
+      rows.push(['NaN or infinite', formatCount(stats.nonfinite)]);
+    }
+    section.append(keyValueTable(rows));
+    const hist = stats.histogram;
+    if (hist && Array.isArray(hist.counts) && hist.counts.length > 0) {
+      section.append(histogramSvg(hist.counts, 240, 36));
+      const edges = hist.edges ?? [];
+      if (edges.length > 1) {
+        const axis = h('div', 'kv-stat-axis');
+        axis.append(
+          h('span', undefined, formatNumber(edges[0])),
+          h('span', undefined, formatNumber(edges[edges.length - 1]))
+        );
+        section.append(axis);
+      }
+    }
   }
 
   private _weights(node: IGraphNode): void {
@@ -328,6 +425,7 @@ export class Inspector {
         ['Non-trainable params', formatCount(summary.params.non_trainable)]
       ])
     );
+    this._costs(vg, id);
     const members = this._section('Members');
     this._links(members, 'Contains', [...vg.children(id)]);
     if (node) {
@@ -336,6 +434,7 @@ export class Inspector {
   }
 
   private _actions: IInspectorActions;
+  private _overlay: IOverlayMetric | null = null;
   private _vg: ViewGraph | null = null;
   private _current: string | null = null;
 }

@@ -159,6 +159,14 @@ export interface IViewPayload {
    * Lint findings: a badge on each layer named, and a list in the header.
    */
   lint?: IFinding[];
+  overlays?: IOverlays;
+  costs?: ICosts;
+  /**
+   * Node id → output statistics after Explorer.run(sample): the inspector's Activations section.
+   */
+  activations?: {
+    [k: string]: IActivationStats;
+  };
 }
 /**
  * The ModelGraph, read with expand_nested=True so nested models can open and close.
@@ -495,6 +503,129 @@ export interface IFinding {
   fix: string;
 }
 /**
+ * Numbers per node to colour the graph by: a menu, a colour scale, a legend.
+ */
+export interface IOverlays {
+  metrics: IOverlayMetric[];
+  /**
+   * The colour scale, lowest value first (kerasviz.style.OVERLAY_STOPS).
+   *
+   * @minItems 2
+   */
+  stops: string[];
+  /**
+   * Label colours on dark-ink (light) fills and light-ink (dark) fills.
+   *
+   * @minItems 2
+   * @maxItems 2
+   */
+  ink?: string[];
+  /**
+   * The overlay shown at first (a metric key), or null.
+   */
+  selected: string | null;
+}
+/**
+ * This interface was referenced by `IViewPayload`'s JSON-Schema
+ * via the `definition` "overlayMetric".
+ *
+ * This interface was referenced by `IViewPayload1`'s JSON-Schema
+ * via the `definition` "overlayMetric".
+ */
+export interface IOverlayMetric {
+  /**
+   * What the menu and overlay= name it: params, macs, flops, memory, share, zeros, std, or user:<label>.
+   */
+  key: string;
+  /**
+   * The legend's title.
+   */
+  label: string;
+  /**
+   * How values are written: a count (1.2 M), bytes (3.4 MB), a share (12 %), a plain number.
+   */
+  unit: 'count' | 'bytes' | 'share' | 'value';
+  scale: 'linear' | 'log';
+  min: number | null;
+  max: number | null;
+  /**
+   * Node id (leaf or container) → value.
+   */
+  values: {
+    [k: string]: number;
+  };
+  /**
+   * Node id → why it has no value.
+   */
+  reasons: {
+    [k: string]: string;
+  };
+}
+/**
+ * kerasviz.costs per node and container: the inspector's Cost section.
+ */
+export interface ICosts {
+  batch_size?: number;
+  /**
+   * The values given for unknown dimensions (costs(..., dims=)).
+   */
+  dims?: {
+    [k: string]: number;
+  } | null;
+  total: ICost;
+  nodes: {
+    [k: string]: ICost;
+  };
+  containers?: {
+    [k: string]: ICost;
+  };
+}
+/**
+ * This interface was referenced by `IViewPayload`'s JSON-Schema
+ * via the `definition` "cost".
+ *
+ * This interface was referenced by `IViewPayload1`'s JSON-Schema
+ * via the `definition` "cost".
+ */
+export interface ICost {
+  macs?: number | null;
+  flops?: number | null;
+  params?: number | null;
+  param_bytes?: number | null;
+  activation_bytes?: number | null;
+  peak_bytes?: number | null;
+  /**
+   * Why a figure is unknown.
+   */
+  reason?: string | null;
+}
+/**
+ * One node's output statistics from one forward pass (kerasviz.activation_stats).
+ *
+ * This interface was referenced by `IViewPayload`'s JSON-Schema
+ * via the `definition` "activationStats".
+ *
+ * This interface was referenced by `IViewPayload1`'s JSON-Schema
+ * via the `definition` "activationStats".
+ */
+export interface IActivationStats {
+  mean?: number | null;
+  std?: number | null;
+  min?: number | null;
+  max?: number | null;
+  zeros?: number | null;
+  count?: number;
+  nonfinite?: number;
+  shape?: (number | null)[];
+  dtype?: string;
+  note?: string | null;
+  histogram?: {
+    edges?: number[];
+    counts?: number[];
+  } | null;
+  [k: string]: unknown;
+}
+/**
  * Display options.
  *
  * This interface was referenced by `IViewPayload`'s JSON-Schema
@@ -562,6 +693,56 @@ export interface IExplainedError1 {
    */
   error: string;
   [k: string]: unknown;
+}
+/**
+ * This interface was referenced by `IViewPayload`'s JSON-Schema
+ * via the `definition` "overlays".
+ *
+ * This interface was referenced by `IViewPayload1`'s JSON-Schema
+ * via the `definition` "overlays".
+ */
+export interface IOverlays1 {
+  metrics: IOverlayMetric[];
+  /**
+   * The colour scale, lowest value first (kerasviz.style.OVERLAY_STOPS).
+   *
+   * @minItems 2
+   */
+  stops: string[];
+  /**
+   * Label colours on dark-ink (light) fills and light-ink (dark) fills.
+   *
+   * @minItems 2
+   * @maxItems 2
+   */
+  ink?: string[];
+  /**
+   * The overlay shown at first (a metric key), or null.
+   */
+  selected: string | null;
+}
+/**
+ * This interface was referenced by `IViewPayload`'s JSON-Schema
+ * via the `definition` "costs".
+ *
+ * This interface was referenced by `IViewPayload1`'s JSON-Schema
+ * via the `definition` "costs".
+ */
+export interface ICosts1 {
+  batch_size?: number;
+  /**
+   * The values given for unknown dimensions (costs(..., dims=)).
+   */
+  dims?: {
+    [k: string]: number;
+  } | null;
+  total: ICost;
+  nodes: {
+    [k: string]: ICost;
+  };
+  containers?: {
+    [k: string]: ICost;
+  };
 }
 /**
  * Reasons of one kind: a summary line ("16 merges: a, b, c, ... and 13 more") and every reason.
@@ -773,6 +954,14 @@ export interface IViewPayload1 {
    * Lint findings: a badge on each layer named, and a list in the header.
    */
   lint?: IFinding[];
+  overlays?: IOverlays;
+  costs?: ICosts;
+  /**
+   * Node id → output statistics after Explorer.run(sample): the inspector's Activations section.
+   */
+  activations?: {
+    [k: string]: IActivationStats;
+  };
 }
 /**
  * The kernel's answer to the renderer's {type: 'weight_stats', node} custom message: statistics of one node's weights, or an error.

@@ -167,8 +167,19 @@ function renderExplorer(model: IWidgetModel, el: HTMLElement): () => void {
       model.save_changes();
       announce(id);
     },
+    onOverlay: key => {
+      model.set('overlay_metric', key);
+      model.save_changes();
+    },
     requestWeightStats: node => stats.request(node)
   });
+  const overlayOf = () => {
+    const key = model.get('overlay_metric');
+    return typeof key === 'string' ? key : null;
+  };
+  if (overlayOf() !== view.overlay) {
+    view.setOverlay(overlayOf());
+  }
   const initial = model.get('selected');
   if (typeof initial === 'string') {
     view.select(initial);
@@ -181,11 +192,21 @@ function renderExplorer(model: IWidgetModel, el: HTMLElement): () => void {
       announce(wanted);
     }
   };
-  const onData = () => view.setPayload(model.get('data') as IViewPayload);
+  const onOverlay = () => {
+    if (overlayOf() !== view.overlay) {
+      view.setOverlay(overlayOf());
+    }
+  };
+  const onData = () => {
+    view.setPayload(model.get('data') as IViewPayload);
+    onOverlay();
+  };
   model.on('change:selected', onSelected);
+  model.on('change:overlay_metric', onOverlay);
   model.on('change:data', onData);
   return () => {
     model.off('change:selected', onSelected);
+    model.off('change:overlay_metric', onOverlay);
     model.off('change:data', onData);
     stats.dispose();
     view.dispose();

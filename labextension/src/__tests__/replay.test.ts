@@ -71,7 +71,7 @@ describe('ReplayView', () => {
     expect(view.index).toBe(end);
     // the last step is the failure: its line is red and the view explains it
     expect(root.querySelector('.kv-replay-current')!.classList).toContain('kv-replay-error');
-    expect(root.querySelector('.kv-explained-message')!.textContent).toMatch(/incompatible/);
+    expect(root.querySelector('.kv-explained-message')!.textContent).toMatch(/shapes must match/);
     view.show(1); // the kernel moves it: the host is not told again
     expect(onStep).toHaveBeenCalledTimes(4);
     expect(view.index).toBe(1);
