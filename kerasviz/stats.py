@@ -36,7 +36,9 @@ Each node's entry (a plain dict, JSON-safe: NaN/inf become ``None``):
     the output's actual shape (batch included) and dtype.
 ``note``
     only when the output is at least 95 % zeros: ``"dead ReLU: 97 % zeros"`` for a
-    ReLU-like activation, else ``"97 % zeros"``.
+    ReLU-like activation (a ``ReLU`` layer, ``activation="relu"`` or ``"relu6"``),
+    else ``"97 % zeros"``. InputLayers are never flagged: their values are the
+    sample's (a padding mask), not the model's doing.
 
 A node with several outputs, or called several times (a shared layer), has these
 keys for its first output of its first call, and ``outputs``: one such dict per
@@ -444,12 +446,13 @@ def _node_entry(entries: list[dict[str, Any]]) -> dict[str, Any]:
 
 def _flag(entry: dict[str, Any], graph: ModelGraph, node_id: str) -> None:
     zeros = entry["zeros"]
-    if zeros is None or zeros < DEAD_FRACTION:
+    node = graph.node(node_id)
+    # An input is what the sample holds (a mask, padding), not the model's doing.
+    if zeros is None or zeros < DEAD_FRACTION or node.kind == "input":
         return
     pct = round(100 * zeros)
     if pct == 100 and zeros < 1:
         pct = 99
-    node = graph.node(node_id)
     relu = _RELU_CLASSES.get(node.class_name) or _RELU_LIKE.get(
         graph.activation(node_id) or ""
     )
@@ -660,13 +663,13 @@ def _random_sample(fn: Any, inputs: list[Any], keys: list[str], seed: int) -> li
         (k, t) for k, t in zip(keys, inputs, strict=True) if None in list(t.shape)[1:]
     ]
     if unknown:
-        key, t = unknown[0]
+        which = ", ".join(f"{k!r} {_shape_tuple(t.shape)}" for k, t in unknown)
+        plural = "s" if len(unknown) > 1 else ""
         raise ValueError(
-            f"activation_stats() cannot make a random sample for input {key!r}: its "
-            f"shape {_shape_tuple(t.shape)} has an unknown dimension besides the "
-            "batch. Pass a sample: `activation_stats(model, sample)` with an array "
-            f"for each input. Received: sample=None for inputs "
-            f"{_expected(inputs, keys)}"
+            f"activation_stats() cannot make a random sample for input{plural} "
+            f"{which}: an unknown dimension besides the batch has no size to draw. "
+            "Pass a sample: `activation_stats(model, sample)` with an array for "
+            f"each input. Received: sample=None for inputs {_expected(inputs, keys)}"
         )
     rng = np.random.default_rng(seed)
     arrays = []

@@ -16,6 +16,7 @@ from kerasviz.graph import graph_of
 from kerasviz.stats import ActivationStats, activation_stats
 
 from ._fixtures import make_fixtures
+from .conftest import optional_import
 
 
 def known_relu_model(keras):
@@ -141,15 +142,16 @@ def test_dead_relu_flagged(keras):
     )(relu)
     model = keras.Model(x, [dense_out, lin])
     dead.set_weights([np.zeros((100, 4), "float32"), -np.ones(4, "float32")])
-    # 97 of the 100 inputs negative: the ReLU outputs 97 % zeros
-    sample = -np.ones((1, 100), "float32")
+    # 97 of the 100 inputs zero: the input and the ReLU are 97 % zeros
+    sample = np.zeros((1, 100), "float32")
     sample[0, :3] = [1.0, 2.0, 3.0]
     s = activation_stats(model, sample)
+    assert s.node("x")["zeros"] == pytest.approx(0.97)
     assert s.node("relu")["zeros"] == pytest.approx(0.97)
     assert s.node("relu")["note"] == "dead ReLU: 97 % zeros"
     assert s.node("dead_dense")["note"] == "dead ReLU: 100 % zeros"
     assert s.node("flat")["note"] == "100 % zeros"
-    assert "note" not in s.node("x")
+    assert "note" not in s.node("x")  # inputs are the sample's, never flagged
     assert s.dead_relu() == ["relu", "dead_dense"]
     assert [(f["node"], f["note"]) for f in s.findings()] == [
         ("relu", "dead ReLU: 97 % zeros"),
@@ -208,8 +210,7 @@ def test_random_sample_refuses_unknown_dimension(keras):
     with pytest.raises(ValueError, match="cannot make a random sample") as e:
         activation_stats(model)
     msg = str(e.value)
-    assert "input 'tokens'" in msg
-    assert "(None, None, 4)" in msg
+    assert "input 'tokens' (None, None, 4):" in msg
     assert "Pass a sample" in msg
     assert "Received: sample=None" in msg
     # with a sample of any length it runs
@@ -477,3 +478,57 @@ def test_node_lookup_errors(keras, nested):
 
 def test_exported_lazily():
     assert kerasviz.activation_stats is activation_stats
+
+
+def test_sequential_keys_include_its_input_layer(keras):
+    model = keras.Sequential(
+        [keras.Input((3,)), keras.layers.Dense(2, activation="relu", name="d")]
+    )
+    model.get_layer("d").set_weights(
+        [np.array([[1, 0], [0, 1], [1, -1]], "float32"), np.zeros(2, "float32")]
+    )
+    s = activation_stats(model, np.array([[1.0, 2.0, 3.0]], "float32"))
+    assert list(s.nodes) == [n.id for n in graph_of(model, expand_nested=True).nodes]
+    d = s.node("d")  # relu([4, -1])
+    assert (d["min"], d["max"], d["zeros"]) == (0.0, 4.0, 0.5)
+
+
+def test_traced_custom_layer_gets_its_own_outputs_and_a_note():
+    model = make_fixtures().traced()
+    s = activation_stats(model)
+    graph = graph_of(model, expand_nested=True)
+    inner = [n.id for n in graph.nodes if n.parent == "block"]
+    assert inner  # kerasviz shows its wiring ...
+    assert not set(inner) & set(s.nodes)  # ... which is not the model's to run
+    assert s.node("block")["shape"] == [2, 4]
+    assert "Only the outputs of block, picky" in s.note
+
+
+def test_kerashub_backbone_dict_inputs():
+    keras_hub = optional_import("keras_hub")
+    backbone = keras_hub.models.BertBackbone(
+        vocabulary_size=50,
+        num_layers=1,
+        num_heads=2,
+        hidden_dim=8,
+        intermediate_dim=16,
+        max_sequence_length=12,
+    )
+    with pytest.raises(ValueError, match="cannot make a random sample") as e:
+        activation_stats(backbone)
+    assert "inputs 'padding_mask' (None, None), 'segment_ids'" in str(e.value)
+    ids = np.arange(24, dtype="int32").reshape(2, 12) % 50
+    s = activation_stats(
+        backbone,
+        {
+            "token_ids": ids,
+            "segment_ids": np.zeros((2, 12), "int32"),
+            "padding_mask": np.ones((2, 12), "int32"),
+        },
+    )
+    assert list(s.nodes) == [
+        n.id for n in graph_of(backbone, expand_nested=True).nodes if n.parent is None
+    ]
+    assert s.node("token_ids")["max"] == 23.0
+    assert s.node("transformer_layer_0")["shape"] == [2, 12, 8]
+    assert "transformer_layer_0" in s.note
