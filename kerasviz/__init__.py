@@ -21,6 +21,7 @@ __all__ = [
     "MIME_TYPE",
     "REPLAY_MIME_TYPE",
     "Builder",
+    "CostReport",
     "EquivalenceReport",
     "Explorer",
     "ModelGraph",
@@ -30,6 +31,7 @@ __all__ = [
     "__version__",
     "check_equivalent",
     "compare",
+    "costs",
     "graph_of",
     "lint",
     "load_ipython_extension",
@@ -60,6 +62,8 @@ _LAZY = {
     "Replay": ".widgets.replay",
     "Builder": ".construction.builder",
     "lint": ".lint",
+    "costs": ".costs",
+    "CostReport": ".costs",
     "activation_stats": ".stats",
 }
 
