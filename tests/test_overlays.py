@@ -199,3 +199,26 @@ def test_the_static_export_paints_the_overlay(cnn, tmp_path):
     flops = overlay_colors(metric_of(view_payload(cnn, overlay="flops"), "flops"))
     assert flops["conv2"] in svg
     assert "FLOPs: pale" in svg
+
+
+def test_the_activation_stats_button_runs_on_random_inputs(cnn):
+    ex = kerasviz.show(cnn)
+    replies = []
+    ex.send = replies.append
+    ex._on_custom_msg(ex, {"type": "activation_stats"}, [])
+    assert replies == [{"type": "activation_stats", "ok": True}]
+    assert set(ex.data["activations"]) >= {"conv1", "conv2", "pool", "head"}
+    assert ex.data["activations"]["conv1"]["shape"][1:] == [14, 14, 8]
+    # a model whose inputs cannot be made up: the kernel says why
+    import keras
+
+    seq = keras.Input((None, 4), name="tokens")
+    model = keras.Model(seq, keras.layers.Dense(2)(seq))
+    ex = kerasviz.show(model)
+    replies = []
+    ex.send = replies.append
+    ex._on_custom_msg(ex, {"type": "activation_stats"}, [])
+    (reply,) = replies
+    assert reply["type"] == "activation_stats"
+    assert "tokens" in reply["error"]
+    assert "activations" not in ex.data

@@ -294,6 +294,16 @@ class Explorer(anywidget.AnyWidget):
 
     # ---- kernel-side work the front end asks for ----------------------------------
     def _on_custom_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        if isinstance(content, dict) and content.get("type") == "activation_stats":
+            # the toolbar's button: one forward pass on random inputs
+            reply: dict[str, Any] = {"type": "activation_stats"}
+            try:
+                self.run()
+                reply["ok"] = True
+            except Exception as e:
+                reply["error"] = f"{type(e).__name__}: {e}"
+            self.send(reply)
+            return
         if not isinstance(content, dict) or content.get("type") != "weight_stats":
             return
         node = str(content.get("node"))

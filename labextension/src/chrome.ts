@@ -129,6 +129,8 @@ export interface IToolbarActions {
   collapseAll(): void;
   /** Colour the nodes by an overlay metric (null: the layer kinds). */
   overlay?(key: string | null): void;
+  /** Run the model once on random inputs (a kernel is there). */
+  activations?(): void;
 }
 
 /** The toolbar: search box and its status, buttons, legend. */
@@ -172,6 +174,17 @@ export class Toolbar {
       buttons.append(
         button('Expand all', 'kv-button', () => actions.expandAll(), 'Open every group'),
         button('Collapse all', 'kv-button', () => actions.collapseAll(), 'Close every group')
+      );
+    }
+    if (actions.activations) {
+      buttons.append(
+        button(
+          'Activation stats',
+          'kv-button kv-run-button',
+          () => actions.activations!(),
+          'Run the model once on random inputs (no training) and show each layer’s output ' +
+            'statistics: in the inspector, and as overlays'
+        )
       );
     }
     this.node.append(group, buttons);

@@ -147,8 +147,12 @@ export class GraphView {
   /** Show another payload (the selection stays if the node still exists). */
   setPayload(payload: IViewPayload): void {
     const keep = this._selected;
+    const overlay = this._overlay;
     this._unmount();
     this._mount(payload);
+    if (overlay !== null && this._overlay === null) {
+      this.setOverlay(overlay); // still shown if the new payload has it
+    }
     if (keep !== null && this._vg?.has(keep) && this._pendingSelect === null) {
       this._select(keep, false);
     }
@@ -239,7 +243,17 @@ export class GraphView {
       overlay: key => {
         this.setOverlay(key);
         this._callbacks.onOverlay?.(key);
-      }
+      },
+      activations: this._callbacks.requestActivations
+        ? () => {
+            this._toolbar?.setStatus('running the model on random inputs…');
+            this._callbacks.requestActivations!().then(
+              () => this._toolbar?.setStatus(''),
+              (error: unknown) =>
+                this._toolbar?.setStatus(String((error as Error)?.message ?? error), true)
+            );
+          }
+        : undefined
     });
     this._container = h('div', 'kv-canvas');
     const side = h('div', 'kv-inspector-wrap');

@@ -12,6 +12,12 @@ export interface IHost {
   onSelect?(id: string | null): void;
   /** Called when the user picks another overlay (null: none). */
   onOverlay?(key: string | null): void;
+  /**
+   * Asks the kernel to run the model once on random inputs and send back the
+   * payload with activation statistics; rejects with the kernel's message.
+   * Absent without a kernel.
+   */
+  requestActivations?(): Promise<void>;
   /** Asks the kernel for weight statistics of a node; absent without a kernel. */
   requestWeightStats?(id: string): Promise<IWeightStats[]>;
 }

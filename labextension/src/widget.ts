@@ -135,6 +135,62 @@ export class WeightStatsClient {
   };
 }
 
+/**
+ * The "Activation stats" button's round trip: ask the kernel to run the model on
+ * random inputs; it answers once the new payload (with the statistics) is sent.
+ */
+export class ActivationsClient {
+  /** Listen for replies on `model`. */
+  constructor(model: IWidgetModel, timeoutMs = 120_000) {
+    this._model = model;
+    this._timeoutMs = timeoutMs;
+    model.on('msg:custom', this._onMessage);
+  }
+
+  /** Ask for one run; resolves when the kernel has answered. */
+  request(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this._pending = this._pending.filter(p => p.timer !== timer);
+        reject(new Error('No answer from the kernel: is it running?'));
+      }, this._timeoutMs);
+      this._pending.push({ resolve: () => resolve(), reject, timer });
+      this._model.send({ type: 'activation_stats' });
+    });
+  }
+
+  /** Stop listening; pending requests fail. */
+  dispose(): void {
+    this._model.off('msg:custom', this._onMessage);
+    this._settle(p => p.reject(new Error('The view was closed.')));
+  }
+
+  private _settle(action: (p: IPending) => void): void {
+    const pending = this._pending;
+    this._pending = [];
+    for (const p of pending) {
+      clearTimeout(p.timer);
+      action(p);
+    }
+  }
+
+  private _model: IWidgetModel;
+  private _timeoutMs: number;
+  private _pending: IPending[] = [];
+  private _onMessage = (msg: unknown): void => {
+    const m = msg as { type?: unknown; error?: unknown };
+    if (!m || m.type !== 'activation_stats') {
+      return;
+    }
+    if (typeof m.error === 'string') {
+      const error = new Error(m.error);
+      this._settle(p => p.reject(error));
+    } else {
+      this._settle(p => p.resolve([]));
+    }
+  };
+}
+
 function pendingKey(node: string, column: number | undefined): string {
   return column === undefined ? node : `${column}\u0000${node}`;
 }
@@ -157,6 +213,7 @@ function render({ model, el }: { model: IWidgetModel; el: HTMLElement }): () => 
 /** An Explorer: one graph, `selected` a node id or null. */
 function renderExplorer(model: IWidgetModel, el: HTMLElement): () => void {
   const stats = new WeightStatsClient(model);
+  const runs = new ActivationsClient(model);
   // Tell the page (the kerasviz MIME renderer hosting this view, in JupyterLab and
   // Notebook 7) what is selected, so that the saved output keeps it.
   const announce = (id: string | null) =>
@@ -171,7 +228,8 @@ function renderExplorer(model: IWidgetModel, el: HTMLElement): () => void {
       model.set('overlay_metric', key);
       model.save_changes();
     },
-    requestWeightStats: node => stats.request(node)
+    requestWeightStats: node => stats.request(node),
+    requestActivations: () => runs.request()
   });
   const overlayOf = () => {
     const key = model.get('overlay_metric');
@@ -209,6 +267,7 @@ function renderExplorer(model: IWidgetModel, el: HTMLElement): () => void {
     model.off('change:overlay_metric', onOverlay);
     model.off('change:data', onData);
     stats.dispose();
+    runs.dispose();
     view.dispose();
   };
 }

@@ -170,3 +170,41 @@ describe('the overlay menu, legend and inspector', () => {
     cleanup();
   });
 });
+
+describe('the Activation stats button', () => {
+  it('asks the kernel for one run and says what went wrong', async () => {
+    const { model, sent, emit } = fakeWidgetModel({
+      data: withUserMetric(null),
+      selected: null,
+      overlay_metric: null
+    });
+    const el = document.createElement('div');
+    const cleanup = widget.render({ model, el });
+    const button = [...el.querySelectorAll('button')].find(
+      b => b.textContent === 'Activation stats'
+    )!;
+    expect(button).toBeDefined();
+    button.click();
+    expect(sent).toContainEqual({ type: 'activation_stats' });
+    const status = el.querySelector('.kv-search-status') as HTMLElement;
+    expect(status.textContent).toMatch(/running the model/);
+    emit('msg:custom', { type: 'activation_stats', error: 'ValueError: <input> has a None' });
+    await new Promise(r => setTimeout(r, 0));
+    expect(status.textContent).toBe('ValueError: <input> has a None');
+    expect(status.querySelector('input')).toBeNull();
+    button.click();
+    emit('msg:custom', { type: 'activation_stats', ok: true });
+    await new Promise(r => setTimeout(r, 0));
+    expect(status.textContent).toBe('');
+    cleanup();
+  });
+
+  it('is absent without a kernel (a saved notebook)', () => {
+    const host = document.createElement('div');
+    const view = new GraphView(host, withUserMetric(null));
+    expect([...host.querySelectorAll('button')].map(b => b.textContent)).not.toContain(
+      'Activation stats'
+    );
+    view.dispose();
+  });
+});
