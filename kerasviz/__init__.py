@@ -65,6 +65,7 @@ _LAZY = {
     "costs": ".costs",
     "CostReport": ".costs",
     "activation_stats": ".stats",
+    "summary": ".summary",
 }
 
 

@@ -58,6 +58,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from ._callable import make_callable
 from .graph import _keras_compat as compat
 from .graph.extract import entry_point, graph_and_layers
 from .graph.model import LayerNode, ModelGraph
@@ -711,3 +712,6 @@ def _keras() -> Any:
     import keras
 
     return keras
+
+
+make_callable(__name__, "lint")

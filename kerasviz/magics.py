@@ -48,6 +48,13 @@ class KerasvizMagics(Magics):
         metavar="PATH",
         help="Write the graph to PATH (.svg, .png, .pdf or .dot) instead of showing it.",
     )
+    @argument(
+        "--summary",
+        action="store_true",
+        help="Show the layers as a table with what each costs (kerasviz.summary: "
+        "output shapes, parameters, MACs, output memory and their shares) instead "
+        "of the graph.",
+    )
     @line_magic
     def kerasviz(self, line: str) -> Any:
         """Show a Keras model as an interactive graph with a layer inspector.
@@ -56,12 +63,20 @@ class KerasvizMagics(Magics):
         --------
         In [1]: %load_ext kerasviz
         In [2]: %kerasviz model --rankdir LR --select lstm
-        In [3]: %kerasviz            # list the Keras models in the notebook
+        In [3]: %kerasviz model --summary   # layers, params, MACs, memory
+        In [4]: %kerasviz            # list the Keras models in the notebook
         """
         args = parse_argstring(self.kerasviz, line)
         if args.model is None:
             return self._list_models()
         model = self._lookup(args.model)
+        if args.summary:
+            from .summary import summary_table
+
+            try:
+                return summary_table(model)
+            except (TypeError, ValueError) as e:
+                raise UsageError(str(e)) from None
         if args.export:
             return self._export(model, args)
         if args.compare:

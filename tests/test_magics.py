@@ -33,6 +33,23 @@ def test_line_magic_shows_an_explorer(ip, seed_functional):
     assert ex.data["options"]["show_shapes"] is False
 
 
+def test_summary_and_overlay_flags(ip, seed_functional, tmp_path):
+    from kerasviz.summary import Summary
+
+    ip.user_ns["model"] = seed_functional
+    table = ip.run_line_magic("kerasviz", "model --summary")
+    assert isinstance(table, Summary)
+    assert "main_output (Dense)" in str(table)
+    ex = ip.run_line_magic("kerasviz", "model --overlay flops")
+    assert ex.overlay_metric == "flops"
+    with pytest.raises(UsageError, match="no overlay 'flop'"):
+        ip.run_line_magic("kerasviz", "model --overlay flop")
+    pytest.importorskip("pydot")
+    out = tmp_path / "m.svg"
+    ip.run_line_magic("kerasviz", f"model --overlay macs --export {out}")
+    assert "MACs: pale" in out.read_text()
+
+
 def test_expand_nested_flag(ip, nested):
     ip.user_ns["outer"] = nested
     ex = ip.run_line_magic("kerasviz", "outer --expand-nested")
