@@ -314,10 +314,18 @@ def overlay_cases() -> dict[str, Any]:
     )
 
     metrics = [
-        make_metric("flops", "FLOPs", "count", {"a": 0, "b": 120, "c": 3.5e6, "d": 7.7e9}),
-        make_metric("memory", "Activation memory", "bytes", {"a": 512, "b": 4096, "c": 3e6}),
-        make_metric("share", "Share of FLOPs", "share", {"a": 0.001, "b": 0.25, "c": 0.7489}),
-        make_metric("user:ms", "ms", "value", {"a": -1.5, "b": 0.3, "c": 2.25, "d": 2.25}),
+        make_metric(
+            "flops", "FLOPs", "count", {"a": 0, "b": 120, "c": 3.5e6, "d": 7.7e9}
+        ),
+        make_metric(
+            "memory", "Activation memory", "bytes", {"a": 512, "b": 4096, "c": 3e6}
+        ),
+        make_metric(
+            "share", "Share of FLOPs", "share", {"a": 0.001, "b": 0.25, "c": 0.7489}
+        ),
+        make_metric(
+            "user:ms", "ms", "value", {"a": -1.5, "b": 0.3, "c": 2.25, "d": 2.25}
+        ),
         make_metric("one", "one value", "value", {"a": 4}),
     ]
     cases = []
