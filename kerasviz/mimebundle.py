@@ -193,6 +193,9 @@ def pack(payload: dict[str, Any], *, selected: Any = _UNSET) -> dict[str, Any]:
                 f"Received: selected={selected!r}"
             )
         envelope["selected"] = selected
+        overlays = payload.get("overlays")
+        if isinstance(overlays, dict):
+            envelope["overlay"] = overlays.get("selected")
     elif selected is not _UNSET:
         raise ValueError(
             "A comparison's or replay's envelope has no `selected` (each view "
@@ -302,6 +305,10 @@ def unpack(data: Any) -> dict[str, Any]:
             **(options if isinstance(options, dict) else {}),
             "selected": selected,
         }
+    overlay = data.get("overlay", _UNSET)
+    overlays = payload.get("overlays")
+    if isinstance(overlays, dict) and (overlay is None or isinstance(overlay, str)):
+        payload["overlays"] = {**overlays, "selected": overlay}
     return payload
 
 

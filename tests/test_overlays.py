@@ -222,3 +222,16 @@ def test_the_activation_stats_button_runs_on_random_inputs(cnn):
     assert reply["type"] == "activation_stats"
     assert "tokens" in reply["error"]
     assert "activations" not in ex.data
+
+
+def test_the_saved_envelope_keeps_the_overlay_outside_the_packed_data(cnn):
+    from kerasviz.mimebundle import pack
+
+    env = mime_bundle(cnn, overlay="macs")[MIME_TYPE]
+    assert env["overlay"] == "macs"
+    assert unpack(env)["overlays"]["selected"] == "macs"
+    # the front end rewrites the envelope's overlay: it wins over the packed one
+    assert unpack({**env, "overlay": "share"})["overlays"]["selected"] == "share"
+    assert unpack({**env, "overlay": None})["overlays"]["selected"] is None
+    # no overlays, no key (outputs without costs pack as before)
+    assert "overlay" not in pack(view_payload(cnn, costs=False))

@@ -224,7 +224,8 @@ def _export_models() -> list[tuple[str, Any, dict[str, Any]]]:
 
 
 def packed_mlp() -> dict[str, Any]:
-    """A small model's output as a notebook stores it (packed, a layer selected)."""
+    """A small model's output as a notebook stores it (packed, a layer selected, an
+    overlay shown)."""
     import keras
 
     from kerasviz.mimebundle import MIME_TYPE, mime_bundle
@@ -237,7 +238,7 @@ def packed_mlp() -> dict[str, Any]:
         ],
         name="packed_mlp",
     )
-    return mime_bundle(model, select="hidden")[MIME_TYPE]  # type: ignore[no-any-return]
+    return mime_bundle(model, select="hidden", overlay="flops")[MIME_TYPE]  # type: ignore[no-any-return]
 
 
 def make_export_fixture() -> dict[str, Any]:

@@ -21,10 +21,10 @@ import { MIME_TYPE, REPLAY_MIME_TYPE } from './contract';
 import { h } from './dom';
 import { LiveHandover, WIDGET_VIEW_MIME_TYPE, widgetRendererSource } from './live';
 import { GraphView } from './graphview';
-import { isPacked, unpackData, withSelection, type UnpackResult } from './packed';
+import { isPacked, unpackData, withOverlay, withSelection, type UnpackResult } from './packed';
 import { ReplayView, validateReplay, type ReplayResult } from './replayview';
 import { validatePayload, type ValidationResult } from './validate';
-import { SELECTED_EVENT } from './widget';
+import { OVERLAY_EVENT, SELECTED_EVENT } from './widget';
 
 export { WIDGET_VIEW_MIME_TYPE } from './live';
 export { COMPARISON_MIME_TYPE } from './comparison';
@@ -64,6 +64,7 @@ export class GraphOutput extends Panel implements IRenderMime.IRenderer {
     this._mimeType = options.mimeType;
     this.addClass(CLASS_NAME);
     this.node.addEventListener(SELECTED_EVENT, this._onLiveSelected);
+    this.node.addEventListener(OVERLAY_EVENT, this._onLiveOverlay);
   }
 
   /** The graph drawn from the payload, or null (message, live widget, not yet). */
@@ -167,6 +168,21 @@ export class GraphOutput extends Panel implements IRenderMime.IRenderer {
     }
     const id = (event as CustomEvent<{ id: string | null }>).detail?.id ?? null;
     const saved = withSelection(model.data[this._mimeType], id);
+    if (saved === null) {
+      return;
+    }
+    model.setData({
+      data: { ...model.data, [this._mimeType]: saved } as IRenderMime.IMimeModel['data']
+    });
+  };
+
+  private _onLiveOverlay = (event: Event): void => {
+    const model = this._liveModel;
+    if (model === null || this._mimeType !== MIME_TYPE) {
+      return;
+    }
+    const key = (event as CustomEvent<{ key: string | null }>).detail?.key ?? null;
+    const saved = withOverlay(model.data[this._mimeType], key);
     if (saved === null) {
       return;
     }

@@ -21,6 +21,7 @@ export interface IPackedEnvelope {
   kerasviz_packed: unknown;
   encoding?: unknown;
   selected?: unknown;
+  overlay?: unknown;
   data?: unknown;
 }
 
@@ -95,6 +96,14 @@ export async function unpackData(
     const options = isRecord(payload.options) ? payload.options : {};
     payload.options = { ...options, selected };
   }
+  const overlay = envelope.overlay;
+  if (
+    'kerasviz_view' in payload &&
+    isRecord(payload.overlays) &&
+    (overlay === null || typeof overlay === 'string')
+  ) {
+    payload.overlays = { ...payload.overlays, selected: overlay };
+  }
   return { ok: true, data: payload };
 }
 
@@ -115,6 +124,24 @@ export function withSelection(data: unknown, id: string | null): Record<string, 
     return null;
   }
   return { ...data, options: { ...options, selected: id } };
+}
+
+/**
+ * The MIME data to save once the user chose the overlay `key` in the live widget,
+ * or null when `data` already says so (or has no overlays). A packed envelope gets
+ * a new `overlay`; an unpacked payload a new `overlays.selected`.
+ */
+export function withOverlay(data: unknown, key: string | null): Record<string, unknown> | null {
+  if (isPacked(data)) {
+    return (data.overlay ?? null) === key ? null : { ...data, overlay: key };
+  }
+  if (!isRecord(data) || !isRecord(data.overlays)) {
+    return null;
+  }
+  if ((data.overlays.selected ?? null) === key) {
+    return null;
+  }
+  return { ...data, overlays: { ...data.overlays, selected: key } };
 }
 
 /** The envelope in `data` (an object, or its JSON text), else null. */

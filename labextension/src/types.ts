@@ -828,6 +828,10 @@ export interface IPackedOutput {
    */
   selected?: string | null;
   /**
+   * View payloads with overlays only: the overlay key to show at first view, or null. Wins over overlays.selected inside data; the JupyterLab renderer rewrites it with the live widget's choice.
+   */
+  overlay?: string | null;
+  /**
    * base64(zlib(JSON of the payload)): a view payload (kerasviz_view) or a comparison payload (kerasviz_comparison).
    */
   data: string;

@@ -198,6 +198,9 @@ function pendingKey(node: string, column: number | undefined): string {
 /** The DOM event a live view sends up the page when its selection changes. */
 export const SELECTED_EVENT = 'kv-selected';
 
+/** The DOM event a live view sends up the page when its overlay changes. */
+export const OVERLAY_EVENT = 'kv-overlay';
+
 /** Draw the widget into `el`; returns the cleanup anywidget calls on removal. */
 function render({ model, el }: { model: IWidgetModel; el: HTMLElement }): () => void {
   const data = model.get('data');
@@ -218,6 +221,8 @@ function renderExplorer(model: IWidgetModel, el: HTMLElement): () => void {
   // Notebook 7) what is selected, so that the saved output keeps it.
   const announce = (id: string | null) =>
     el.dispatchEvent(new CustomEvent(SELECTED_EVENT, { bubbles: true, detail: { id } }));
+  const announceOverlay = (key: string | null) =>
+    el.dispatchEvent(new CustomEvent(OVERLAY_EVENT, { bubbles: true, detail: { key } }));
   const view = new GraphView(el, model.get('data') as IViewPayload, {
     onSelect: id => {
       model.set('selected', id);
@@ -227,6 +232,7 @@ function renderExplorer(model: IWidgetModel, el: HTMLElement): () => void {
     onOverlay: key => {
       model.set('overlay_metric', key);
       model.save_changes();
+      announceOverlay(key);
     },
     requestWeightStats: node => stats.request(node),
     requestActivations: () => runs.request()
@@ -253,6 +259,7 @@ function renderExplorer(model: IWidgetModel, el: HTMLElement): () => void {
   const onOverlay = () => {
     if (overlayOf() !== view.overlay) {
       view.setOverlay(overlayOf());
+      announceOverlay(view.overlay);
     }
   };
   const onData = () => {

@@ -14,6 +14,7 @@ import {
   PACKED_VERSION,
   isPacked,
   unpackData,
+  withOverlay,
   withSelection
 } from '../packed';
 import { validatePayload } from '../validate';
@@ -91,6 +92,26 @@ describe('unpackData', () => {
     expect(
       cleared.ok && (cleared.data as { options: { selected: unknown } }).options.selected
     ).toBeNull();
+  });
+
+  it("applies the envelope's overlay over the packed one; withOverlay rewrites it", async () => {
+    const fixture = pythonFixture();
+    expect(fixture.overlay).toBe('flops');
+    const packed = await unpackData(fixture);
+    const overlayOf = (r: typeof packed) =>
+      r.ok ? (r.data as { overlays: { selected: unknown } }).overlays.selected : undefined;
+    expect(overlayOf(packed)).toBe('flops');
+    const changed = withOverlay(fixture, 'macs')!;
+    expect(changed.overlay).toBe('macs');
+    expect(changed.data).toBe(fixture.data); // the packed string is kept
+    expect(overlayOf(await unpackData(changed))).toBe('macs');
+    expect(withOverlay(changed, 'macs')).toBeNull();
+    expect(overlayOf(await unpackData(withOverlay(fixture, null)!))).toBeNull();
+    // an unpacked payload (an older kerasviz's output)
+    const plain = (packed as { data: Record<string, unknown> }).data;
+    const rewritten = withOverlay(plain, 'share')!;
+    expect((rewritten.overlays as { selected: unknown }).selected).toBe('share');
+    expect(withOverlay({ kerasviz_view: 1 }, 'share')).toBeNull();
   });
 
   it('round-trips a payload packed here the same way', async () => {
