@@ -146,12 +146,12 @@ class Cost:
     A figure is None when it cannot be computed; ``reason`` says why.
     """
 
-    macs: int | None = 0
-    flops: int | None = 0
-    params: int | None = 0
-    param_bytes: int | None = 0
-    activation_bytes: int | None = 0
-    peak_bytes: int | None = 0
+    macs: int | None
+    flops: int | None
+    params: int | None
+    param_bytes: int | None
+    activation_bytes: int | None
+    peak_bytes: int | None
     reason: str | None = None
 
     def to_json(self) -> dict[str, Any]:
@@ -796,7 +796,8 @@ class _Costing:
                 indeg[u] -= 1
                 if indeg[u] == 0:
                     heapq.heappush(heap, (order[u[0]], u[1], u))
-        ran += [s for s in steps if s not in set(ran)]  # a cycle: keep going
+        seen = set(ran)
+        ran += [s for s in steps if s not in seen]  # a cycle: keep going
 
         live: dict[Key, int | None] = {}
         done: set[tuple[str, int]] = set()
@@ -875,7 +876,8 @@ def _cap(s: str) -> str:
 
 
 def _uncap(s: str) -> str:
-    return s[:1].lower() + s[1:] if s[:2] != s[:2].upper() else s
+    """``s`` with a lower-case first letter (an acronym such as "MHA" kept)."""
+    return s if s[1:2].isupper() else s[:1].lower() + s[1:]
 
 
 def _bits(dtype: str | None) -> int:
@@ -1155,22 +1157,21 @@ def _rnn(c: _CallView) -> tuple[int, int]:
 
 
 def _mha(c: _CallView) -> tuple[int, int]:
+    """MultiHeadAttention and GroupedQueryAttention, from their kernels' shapes:
+    query (q_dim, heads, key_dim), key (k_dim, kv_heads, key_dim), value (v_dim,
+    kv_heads, value_dim), output (heads, value_dim, out_dim)."""
     cfg = c.config
-    heads = int(cfg.get("num_heads") or 1)
-    key_dim = int(cfg.get("key_dim") or 0)
-    value_dim = int(cfg.get("value_dim") or key_dim)
     kernels = c.kernels(rank=3)
     if len(kernels) < 4:
         raise _Unknown("its projection kernels are not in the graph (is it built?)")
     qk, kk, vk, ok = kernels[:4]
+    heads, key_dim, value_dim = qk[1], qk[2], vk[2]
     out = c.output()
-    q_dim = qk[0]
-    q_shape = [*out[:-1], q_dim]
+    q_shape = [*out[:-1], qk[0]]
     # the value: a float input of the query's rank whose last axis is the value's
     # input size; its sequence axes differ from the query's in cross-attention
-    float_inputs = c.costing.float_inputs(c.node, c.call)
     v_shape = q_shape
-    for s in float_inputs:
+    for s in c.costing.float_inputs(c.node, c.call):
         if (
             len(s) == len(q_shape)
             and s[-1] in (vk[0], kk[0])
@@ -1189,25 +1190,57 @@ def _mha(c: _CallView) -> tuple[int, int]:
     others = math.prod(q_shape[a] for a in range(rank - 1) if a not in att)
     q_pos = math.prod(q_shape[:-1])
     kv_pos = math.prod(v_shape[:-1])
-    out_dim = ok[-1]
-    macs = (
-        q_pos * q_dim * heads * key_dim
-        + kv_pos * kk[0] * heads * key_dim
-        + kv_pos * vk[0] * heads * value_dim
-        + others * heads * t * s_len * key_dim
-        + others * heads * t * s_len * value_dim
-        + q_pos * heads * value_dim * out_dim
-    )
     scores = others * heads * t * s_len
+    macs = (
+        q_pos * math.prod(qk)
+        + kv_pos * math.prod(kk)
+        + kv_pos * math.prod(vk)
+        + scores * key_dim
+        + scores * value_dim
+        + q_pos * math.prod(ok)
+    )
     bias = 0
     if cfg.get("use_bias", True):
         bias = (
             q_pos * heads * key_dim
-            + kv_pos * heads * (key_dim + value_dim)
-            + q_pos * out_dim
+            + kv_pos * (kk[1] * kk[2] + vk[1] * vk[2])
+            + q_pos * ok[-1]
         )
     scale = q_pos * heads * key_dim
     return macs, bias + scale + 5 * scores
+
+
+class _Folded(_CallView):
+    """The inner layer of a TimeDistributed: its config, the time axis folded into
+    the batch (``(batch, time, ...)`` seen as ``(batch * time, ...)``)."""
+
+    def __init__(self, outer: _CallView, config: dict[str, Any]) -> None:
+        super().__init__(outer.costing, outer.node, outer.call)
+        self._config = config
+
+    @staticmethod
+    def _fold(shape: list[int]) -> list[int]:
+        return [shape[0] * shape[1], *shape[2:]] if len(shape) > 1 else shape
+
+    def ins(self) -> list[list[int]]:
+        return [self._fold(s) for s in super().ins()]
+
+    def input(self, i: int = 0) -> list[int]:
+        return self._fold(super().input(i))
+
+    def output(self, i: int = 0) -> list[int]:
+        return self._fold(super().output(i))
+
+
+def _time_distributed(c: _CallView) -> tuple[int, int]:
+    inner = c.config.get("layer")
+    if not isinstance(inner, dict):
+        raise _Unknown("the config of the layer it wraps is not in the graph")
+    cls = inner.get("class_name")
+    f = _LAYERS.get(str(cls))
+    if f is None or f is _time_distributed:
+        raise _Unknown(f"kerasviz has no formula for {cls} (inside TimeDistributed)")
+    return f(_Folded(c, dict(inner.get("config") or {})))
 
 
 def _attention(c: _CallView) -> tuple[int, int]:
@@ -1399,7 +1432,9 @@ _LAYERS.update(
         "GRU": _rnn,
         "SimpleRNN": _rnn,
         "Bidirectional": _rnn,
+        "TimeDistributed": _time_distributed,
         "MultiHeadAttention": _mha,
+        "GroupQueryAttention": _mha,
         "GroupedQueryAttention": _mha,
         "Attention": _attention,
         "AdditiveAttention": _attention,

@@ -247,6 +247,25 @@ def test_attention_layers(keras):
     assert r.node("additive").macs == 35 * 4 + 35 * 4
 
 
+def test_grouped_query_attention(keras):
+    x = keras.Input((6, 16))
+    gqa = keras.layers.GroupQueryAttention(
+        head_dim=4, num_query_heads=4, num_key_value_heads=2, use_bias=False
+    )
+    c = costs(keras.Model(x, gqa(x, x))).node(gqa.name)
+    projections = 6 * 16 * 4 * 4 + 2 * (6 * 16 * 2 * 4) + 6 * 4 * 4 * 16
+    assert c.macs == projections + 2 * (4 * 6 * 6 * 4)
+
+
+def test_time_distributed(keras):
+    L = keras.layers
+    _, d = one(keras, L.TimeDistributed(L.Dense(3)), (5, 4), batch_size=2)
+    assert d.macs == 2 * 5 * 4 * 3
+    assert d.flops == 2 * d.macs + 2 * 5 * 3
+    _, conv = one(keras, L.TimeDistributed(L.Conv2D(2, 3)), (3, 6, 6, 1))
+    assert conv.macs == 3 * 4 * 4 * 9 * 1 * 2
+
+
 # ---- traced custom layers and keras.ops -------------------------------------------
 def test_traced_custom_layer_ops_and_container(keras):
     ops = keras.ops
@@ -295,6 +314,63 @@ def test_unknown_layer_is_none_with_a_reason(keras):
     assert r.total.macs is None
     assert "double (Lambda)" in r.total.reason
     assert "the other nodes sum to 8 MACs" in r.total.reason
+
+
+@pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")
+def test_untraceable_custom_layer_is_one_node(keras):
+    class Branchy(keras.layers.Layer):
+        def __init__(self, **kw):
+            super().__init__(**kw)
+            self.inner = keras.layers.Dense(3, name="inner")
+
+        def call(self, x):
+            if keras.ops.convert_to_numpy(keras.ops.sum(x)) > 0:  # needs values
+                return self.inner(x)
+            return self.inner(-x)
+
+        def build(self, shape):
+            self.inner.build(shape)
+
+        def compute_output_shape(self, shape):
+            return (shape[0], 3)
+
+    x = keras.Input((4,))
+    m = keras.Model(x, Branchy(name="branchy")(keras.layers.Dense(4, name="d")(x)))
+    r = costs(m)
+    c = r.node("branchy")
+    assert c.macs is None
+    assert c.reason.startswith("kerasviz has no formula for Branchy, and its wiring")
+    assert c.params == 15
+    assert r.node("d").macs == 16
+    assert r.total.macs is None
+    assert "branchy (Branchy)" in r.total.reason
+
+
+def test_unbuilt_sequential(keras):
+    m = keras.Sequential([keras.layers.Dense(2, name="d")])
+    c = costs(m).node("d")
+    assert c.macs is None
+    assert "never called" in c.reason
+
+
+def test_same_name_in_two_traced_layers(keras):
+    class Block(keras.layers.Layer):
+        def __init__(self, **kw):
+            super().__init__(**kw)
+            self.proj = keras.layers.Dense(4, name="proj")
+
+        def call(self, x):
+            return x + keras.ops.relu(self.proj(x))
+
+    x = keras.Input((4,))
+    m = keras.Model(x, Block(name="b2")(Block(name="b1")(x)))
+    r = costs(m)
+    assert r.node("b1/proj").macs == 16
+    assert r.containers["b1"].macs == 16
+    assert r.containers["b1"].flops == 2 * 16 + 4 + 4 + 4  # bias, relu, add
+    assert r.total.flops == 2 * r.containers["b1"].flops
+    with pytest.raises(KeyError, match=r"Several nodes are named 'proj'.*b1/proj"):
+        r.node("proj")
 
 
 # ---- shared layers, nested models, totals --------------------------------------------
