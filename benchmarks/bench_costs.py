@@ -82,6 +82,14 @@ def seed_functional(unroll: bool = False):
     )
 
 
+def lstm_alone():
+    """The seed's LSTM alone (100 steps of 512 features, 32 units), unrolled."""
+    import keras
+
+    x = keras.Input((100, 512))
+    return keras.Model(x, keras.layers.LSTM(32, unroll=True)(x), name="lstm_alone")
+
+
 def bert():
     import keras_hub
 
@@ -116,6 +124,7 @@ def models():
         ("seed Sequential", seed_sequential, {"sequence": 10}),
         ("seed Functional (LSTM)", seed_functional, None),
         ("seed Functional, LSTM unrolled", lambda: seed_functional(True), None),
+        ("its LSTM alone, unrolled", lstm_alone, None),
     ]
     return out
 
