@@ -194,7 +194,6 @@ class CostReport:
         nodes: dict[str, Cost],
         containers: dict[str, Cost],
         total: Cost,
-        labels: dict[str, str],
     ) -> None:
         self.graph = graph
         self.batch_size = batch_size
@@ -202,7 +201,6 @@ class CostReport:
         self.nodes = nodes
         self.containers = containers
         self.total = total
-        self._labels = labels
 
     def node(self, name_or_id: str) -> Cost:
         """The cost of the node with this id, or of the one layer with this name."""
@@ -242,10 +240,15 @@ class CostReport:
         }
 
     def _rows(self) -> list[tuple[str, str, Cost]]:
-        rows = []
-        for n in self.graph.nodes:
-            rows.append((n.id, n.class_name, self.nodes[n.id]))
-        return rows
+        """(node id, class, cost) per node; a container's class says it is a sum."""
+        return [
+            (
+                n.id,
+                f"{n.class_name} (sum)" if n.id in self.containers else n.class_name,
+                self.nodes[n.id],
+            )
+            for n in self.graph.nodes
+        ]
 
     def __str__(self) -> str:
         head = ("node", "class", "MACs", "FLOPs", "params", "activations", "peak")
@@ -417,6 +420,12 @@ def costs(
     objects: dict[str, Any] = {}
     if isinstance(model_or_graph, ModelGraph):
         graph = model_or_graph
+    elif isinstance(model_or_graph, dict) and "nodes" in model_or_graph:
+        raise TypeError(
+            "costs() expects a Keras 3 model or layer, or a ModelGraph; this looks "
+            "like a ModelGraph's JSON: pass `ModelGraph.from_json(d)`. Received: a "
+            f"dict with keys {sorted(model_or_graph)[:6]}"
+        )
     else:
         from .graph.extract import graph_and_layers
 
@@ -588,8 +597,7 @@ class _Costing:
                     ),
                 )
         total = _sum([nodes[n.id] for n in leaves], [self.label(n.id) for n in leaves])
-        labels = {n.id: self.label(n.id) for n in g.nodes}
-        return CostReport(g, self.batch, self.dims, nodes, containers, total, labels)
+        return CostReport(g, self.batch, self.dims, nodes, containers, total)
 
     def ancestors(self, n: LayerNode) -> list[LayerNode]:
         out = []
@@ -640,7 +648,18 @@ class _Costing:
         return (bits + 7) // 8
 
     def out_dtype(self, n: LayerNode, call: int, out: int) -> str:
-        return self.edge_dtype.get((n.id, call, out)) or n.dtype or "float32"
+        """The dtype of an output: its edges', else the layer's compute dtype."""
+        found = self.edge_dtype.get((n.id, call, out))
+        if found:
+            return found
+        policy = (self.g.full_config(n.id) or {}).get("dtype")
+        if isinstance(
+            policy, dict
+        ):  # a DTypePolicy: "mixed_float16" computes in float16
+            name = (policy.get("config") or {}).get("name")
+            if isinstance(name, str) and name.startswith("mixed_"):
+                return name[len("mixed_") :]
+        return n.dtype or "float32"
 
     # ---- shapes ---------------------------------------------------------------
     def resolve(self, shape: list[int | None] | None, what: str) -> list[int]:

@@ -419,6 +419,20 @@ def test_total_params_bytes_and_dtypes(keras):
     assert r.total.param_bytes == 72
 
 
+def test_mixed_precision_activations_are_half(keras):
+    keras.config.set_dtype_policy("mixed_float16")
+    try:
+        x = keras.Input((8,))
+        y = keras.layers.Dense(4, name="a")(x)
+        m = keras.Model(x, keras.layers.Dense(2, name="b")(y))
+    finally:
+        keras.config.set_dtype_policy("float32")
+    r = costs(m)
+    assert r.node("a").param_bytes == 36 * 4  # float32 variables
+    assert r.node("a").activation_bytes == 4 * 2  # float16 outputs (by the edge)
+    assert r.node("b").activation_bytes == 2 * 2  # the model output (by its policy)
+
+
 def test_peak_memory_walks_the_graph(keras):
     L = keras.layers
     x = keras.Input((4,), name="x")
