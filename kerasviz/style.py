@@ -153,20 +153,6 @@ def stylesheet() -> list[dict[str, Any]]:
             "selector": "node.kv-highlight",
             "style": {"border-color": ERROR, "border-width": 5},
         },
-        # an overlay paints a node with its value's colour (kvOverlay) and a label
-        # colour that reads on it (kvInk); a node with no value fades
-        {
-            "selector": "node.kv-overlay",
-            "style": {
-                "background-color": "data(kvOverlay)",
-                "background-opacity": 1,
-                "color": "data(kvInk)",
-            },
-        },
-        {
-            "selector": "node.kv-overlay-none",
-            "style": {"background-opacity": 0.04, "opacity": 0.55},
-        },
         # lint badges, and what a construction step marks (kerasviz.construction)
         {
             "selector": "node.kv-lint",
@@ -199,6 +185,21 @@ def stylesheet() -> list[dict[str, Any]]:
                 "border-width": 5,
                 "background-opacity": 0.45,
             },
+        },
+        # after the selection: an overlay paints a node with its value's colour
+        # (kvOverlay) and a label colour that reads on it (kvInk), selected or not;
+        # a node with no value fades
+        {
+            "selector": "node.kv-overlay",
+            "style": {
+                "background-color": "data(kvOverlay)",
+                "background-opacity": 1,
+                "color": "data(kvInk)",
+            },
+        },
+        {
+            "selector": "node.kv-overlay-none",
+            "style": {"background-opacity": 0.04, "opacity": 0.55},
         },
         {
             "selector": "edge",

@@ -164,10 +164,11 @@ def check_overlay(key: str | None, metrics: list[dict[str, Any]]) -> str | None:
 
 # ---- the colour scale (mirrored by labextension/src/overlay.ts) ------------------
 def position(value: float, metric: Mapping[str, Any]) -> float:
-    """Where ``value`` sits on the metric's scale, 0 (lowest) to 1 (highest)."""
+    """Where ``value`` sits on the metric's scale, 0 (lowest) to 1 (highest); the
+    middle when every value is the same."""
     low, high = metric.get("min"), metric.get("max")
     if low is None or high is None or high == low:
-        return 1.0
+        return 0.5  # one value for every node: the middle, not "the most"
     if metric.get("scale") == "log":
         v, lo, hi = (math.log10(1 + max(x, 0)) for x in (value, low, high))
     else:

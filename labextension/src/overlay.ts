@@ -25,7 +25,7 @@ export function overlayPosition(value: number, metric: IOverlayMetric): number {
   const low = metric.min;
   const high = metric.max;
   if (low === null || high === null || high === low) {
-    return 1;
+    return 0.5; // one value for every node: the middle, not "the most"
   }
   let v = value;
   let lo = low;
