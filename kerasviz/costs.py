@@ -39,7 +39,8 @@ Every figure is for **one forward pass (inference) at** ``batch_size``.
       UnitNormalization: 3; Rescaling: 1 (+1 with an offset); Normalization
       (preprocessing): 2;
     * merges of n tensors (Add, Subtract, Multiply, Maximum, Minimum): n - 1;
-      Average: n; Concatenate: 0; traced element-wise ``keras.ops`` calls (add,
+      Average: n; Concatenate: 0; Dot with ``normalize=True``: 3 per *input*
+      element (L2 normalisation); traced element-wise ``keras.ops`` calls (add,
       multiply, exp, sqrt, comparisons, ...): 1;
     * pooling: ``prod(pool_size)`` per output element (compares or adds); global
       pooling and traced reductions (sum, mean, max): 1 per *input* element;
@@ -1289,9 +1290,9 @@ def _dot(c: _CallView) -> tuple[int, int]:
     ax = axes[1] if isinstance(axes, list) else axes
     ax = ax % len(b)
     rest_b = math.prod(d for i, d in enumerate(b[1:], 1) if i != ax)
-    return a[0] * math.prod(a[1:]) * rest_b, (
-        3 * c.out_elems() if c.config.get("normalize") else 0
-    )
+    # normalize=True: both inputs L2-normalised first (square, sum, divide)
+    norm = 3 * (math.prod(a) + math.prod(b)) if c.config.get("normalize") else 0
+    return a[0] * math.prod(a[1:]) * rest_b, norm
 
 
 def _matmul(c: _CallView) -> tuple[int, int]:

@@ -132,6 +132,10 @@ def test_normalisations(keras):
     assert un.flops == 3 * 8
     _, rs = one(keras, keras.layers.Rescaling(1 / 255.0, offset=-1), (4, 4, 3))
     assert rs.flops == 2 * 48
+    _, rs1 = one(keras, keras.layers.Rescaling(1 / 255.0), (4, 4, 3))
+    assert rs1.flops == 48
+    _, nz = one(keras, keras.layers.Normalization(mean=0.5, variance=2.0), (6,))
+    assert (nz.macs, nz.flops) == (0, 2 * 6)
 
 
 def test_activations_and_free_layers(keras):
@@ -181,6 +185,17 @@ def test_merges(keras):
     assert r.node("cat").flops == 0
     assert r.node("cat").activation_bytes == 18 * 4
     assert r.total.flops == 12 + 6 + 6 + 18 + 6
+
+
+def test_dot_layer(keras):
+    a, b = keras.Input((5, 4)), keras.Input((6, 4))
+    v, w = keras.Input((8,)), keras.Input((8,))
+    scores = keras.layers.Dot(axes=2, name="scores")([a, b])  # (b, 5, 6)
+    cosine = keras.layers.Dot(axes=1, normalize=True, name="cosine")([v, w])
+    r = costs(keras.Model([a, b, v, w], [scores, cosine]))
+    assert r.node("scores").macs == 5 * 6 * 4
+    assert r.node("cosine").macs == 8
+    assert r.node("cosine").flops == 2 * 8 + 3 * (8 + 8)
 
 
 # ---- recurrent ----------------------------------------------------------------------
@@ -476,6 +491,27 @@ def test_to_json_round_trip(keras, seed_functional):
     lstm = next(n.id for n in r.graph.nodes if n.class_name == "LSTM")
     assert back["nodes"][lstm]["macs"] == 4 * 100 * 4 * (512 * 32 + 32 * 32)
     assert Cost(**back["total"]) == r.total
+
+
+def test_to_json_follows_the_view_schema(keras, nested):
+    """The report travels in the view payload: its JSON is view.schema.json's
+    ``costs``."""
+    jsonschema = optional_import("jsonschema")
+    import pathlib
+
+    import kerasviz
+
+    path = pathlib.Path(kerasviz.__file__).parent / "schema" / "view.schema.json"
+    defs = json.loads(path.read_text())["$defs"]
+    validator = jsonschema.Draft202012Validator(
+        {"$ref": "#/$defs/costs", "$defs": defs}
+    )
+    x = keras.Input((None, 4))
+    m = keras.Model(x, keras.layers.LSTM(2)(x))
+    for report in (costs(nested), costs(m), costs(m, dims={"sequence": 3})):
+        data = json.loads(json.dumps(report.to_json()))
+        errors = [f"{list(e.path)}: {e.message}" for e in validator.iter_errors(data)]
+        assert not errors, errors
 
 
 def test_text_and_html_tables(keras):
