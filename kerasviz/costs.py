@@ -872,6 +872,7 @@ def _sum(costs_: list[Cost], labels: list[str]) -> Cost:
         else:
             out[f] = None if any(v is None for v in values) else sum(values)  # type: ignore[arg-type]
         missing[f] = [lab for lab, v in zip(labels, values, strict=True) if v is None]
+    why = {lab: c.reason for lab, c in zip(labels, costs_, strict=True) if c.reason}
     reason = None
     unknown_macs = missing["macs"] or missing["flops"]
     if unknown_macs:
@@ -880,9 +881,13 @@ def _sum(costs_: list[Cost], labels: list[str]) -> Cost:
             f"MACs and FLOPs are not known for {len(unknown_macs)} node(s): "
             f"{_few(unknown_macs)} (the other nodes sum to {partial} MACs)"
         )
+        first = unknown_macs[0]
     elif missing["activation_bytes"] or missing["peak_bytes"]:
         miss = missing["activation_bytes"] or missing["peak_bytes"]
-        reason = f"memory is not known for {len(miss)} node(s): {_few(miss)}"
+        reason = f"Memory is not known for {len(miss)} node(s): {_few(miss)}"
+        first = miss[0]
+    if reason is not None and why.get(first):
+        reason += f". {first}: {why[first]}"
     return Cost(reason=reason, **out)  # type: ignore[arg-type]
 
 

@@ -388,6 +388,37 @@ def test_same_name_in_two_traced_layers(keras):
         r.node("proj")
 
 
+def test_kerashub_bert_traced(keras):
+    keras_hub = optional_import("keras_hub")
+    bert = keras_hub.models.BertBackbone(
+        vocabulary_size=100,
+        num_layers=1,
+        num_heads=2,
+        hidden_dim=8,
+        intermediate_dim=16,
+        max_sequence_length=16,
+    )
+    r = costs(bert)
+    assert r.total.macs is None  # the sequence length is unknown
+    # the reason says which dimension, and how to give it
+    assert "token_embedding (ReversibleEmbedding): " in r.total.reason
+    assert "dims={'sequence': 128}" in r.total.reason
+    # the pooled Dense works on the first token only: known, but not the peak
+    assert r.node("pooled_dense").macs == 64
+    assert r.node("pooled_dense").peak_bytes is None
+    assert r.node("pooled_dense").reason.startswith("The peak is not known: token_ids")
+    r = costs(bert, dims={"sequence": 4})
+    mha = r.node("transformer_layer_0/self_attention_layer")
+    # four 8 -> 2x4 projections of 4 positions, scores and values 2 heads x 4 x 4 x 4
+    assert mha.macs == 4 * (4 * 8 * 8) + 2 * (2 * 4 * 4 * 4)
+    assert r.node("transformer_layer_0/feedforward_intermediate_dense").macs == 512
+    assert r.node("position_embedding").macs == 0
+    assert r.node("embeddings_add").flops == 2 * 4 * 8
+    assert r.containers["transformer_layer_0"].macs == 1280 + 512 + 512
+    assert r.total.macs == 1280 + 1024 + 8 * 8  # + the pooled Dense
+    assert r.total.reason is None
+
+
 # ---- shared layers, nested models, totals --------------------------------------------
 def test_shared_layer_costs_each_call(siamese):
     r = costs(siamese)
