@@ -20,12 +20,17 @@ Every figure is for **one forward pass (inference) at** ``batch_size``.
     prod(kernel_size) · in_channels · filters``. RNNs: per time step, the sum of
     the sizes of their ``kernel`` and ``recurrent_kernel`` (LSTM 4·(i·u + u·u),
     GRU 3·(i·u + u·u), SimpleRNN i·u + u·u), times the steps (a Bidirectional
-    wrapper holds both directions' kernels, so it counts twice). MultiHeadAttention: the
-    query, key, value and output projections plus ``heads · T · S · key_dim``
-    (scores QKᵀ) and ``heads · T · S · value_dim`` (weights · V). Matmul and einsum
-    (layers and traced ``keras.ops`` calls): the product of every index's size.
-    Embedding lookups, reshapes, padding, cropping, nearest upsampling, dropout
-    (inference), casts and slices: 0.
+    wrapper holds both directions' kernels, so it counts twice). MultiHeadAttention
+    and GroupQueryAttention: the query, key, value and output projections (from
+    their kernels' shapes) plus ``heads · T · S · key_dim`` (scores QKᵀ) and
+    ``heads · T · S · value_dim`` (weights · V); Attention: ``T · S · d`` for the
+    scores and ``T · S · d_v`` for the values (AdditiveAttention the same, its
+    scores a sum over ``d`` of ``tanh(q + k) · scale``). Dot, matmul and einsum
+    (layers and traced ``keras.ops`` calls): the product of every index's size. A
+    TimeDistributed layer: the formula of the layer it wraps, time folded into the
+    batch. Embedding lookups (KerasHub's PositionEmbedding too), reshapes, padding,
+    cropping, nearest upsampling, dropout (inference), casts and slices: 0; an
+    embedding used in reverse (a tied output projection) is a matmul with its table.
 ``flops``
     ``2 · macs`` plus the element-wise operations, counted per output element
     unless said otherwise:
@@ -44,6 +49,7 @@ Every figure is for **one forward pass (inference) at** ``batch_size``.
       multiply, exp, sqrt, comparisons, ...): 1;
     * pooling: ``prod(pool_size)`` per output element (compares or adds); global
       pooling and traced reductions (sum, mean, max): 1 per *input* element;
+      bilinear (or other non-nearest) upsampling: 4;
     * RNN cells, per unit and step: LSTM 17 (4 bias adds, 4 input + recurrent adds,
       5 activations, 4 for the cell and hidden state), GRU 13 (+3 with
       ``reset_after``), SimpleRNN 3;
@@ -67,7 +73,11 @@ Every figure is for **one forward pass (inference) at** ``batch_size``.
 
 Shared layers are costed per call and summed; a nested model called twice counts its
 layers twice. Totals and containers (nested models, traced custom layers, repeated
-blocks such as ``conv2_block1``) sum their leaves only, so nothing is counted twice.
+blocks such as ``block:conv2_block1``) sum their leaves only, so nothing is counted
+twice. A custom layer kerasviz could not trace is one leaf (no formula: None, with
+the trace's reason); the sublayers listed under it are not costed on their own.
+A ``keras.ops.einsum`` call's equation is read from the model itself: from a bare
+ModelGraph (which does not hold it) that node is None, saying so.
 
 Unknown dimensions (a ``None`` sequence length or image size) take a value from
 ``dims``: ``{"sequence": 128}`` for axis 1 of a rank-2 or rank-3 tensor
