@@ -203,24 +203,26 @@ export class Inspector {
     const rows: Array<[string, string]> = [];
     const unknown = 'unknown';
     if (cost) {
-      const count = (v: number | null | undefined) =>
-        v === null || v === undefined
-          ? unknown
-          : `${formatShort(v)}${v >= 10_000 ? ` (${formatCount(v)})` : ''}`;
-      const bytes = (v: number | null | undefined) =>
-        v === null || v === undefined ? unknown : formatBytes(v);
+      // a figure left out of the payload is 0; null is unknown
+      const count = (v: number | null | undefined) => {
+        if (v === null) {
+          return unknown;
+        }
+        const n = v ?? 0;
+        return `${formatShort(n)}${n >= 10_000 ? ` (${formatCount(n)})` : ''}`;
+      };
+      const bytes = (v: number | null | undefined) => (v === null ? unknown : formatBytes(v ?? 0));
       rows.push(['MACs', count(cost.macs)], ['FLOPs', count(cost.flops)]);
       const total = costs?.total?.flops;
-      if (typeof cost.flops === 'number' && typeof total === 'number' && total > 0) {
-        rows.push(['Share of FLOPs', formatMetricValue(cost.flops / total, 'share')]);
+      const flops = cost.flops === undefined ? 0 : cost.flops;
+      if (typeof flops === 'number' && typeof total === 'number' && total > 0) {
+        rows.push(['Share of FLOPs', formatMetricValue(flops / total, 'share')]);
       }
       rows.push(
         ['Parameter memory', bytes(cost.param_bytes)],
         ['Output memory', bytes(cost.activation_bytes)]
       );
-      if (cost.peak_bytes !== undefined) {
-        rows.push(['Peak memory (est.)', bytes(cost.peak_bytes)]);
-      }
+      rows.push(['Peak memory (est.)', bytes(cost.peak_bytes)]);
     }
     if (metric && own) {
       const value = metric.values[id];
