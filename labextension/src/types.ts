@@ -567,11 +567,14 @@ export interface IOverlayMetric {
 export interface ICosts {
   batch_size?: number;
   /**
-   * The values given for unknown dimensions (costs(..., dims=)).
+   * The values given for unknown dimensions (costs(..., dims=)): by name, or one value for all.
    */
-  dims?: {
-    [k: string]: number;
-  } | null;
+  dims?:
+    | {
+        [k: string]: number;
+      }
+    | number
+    | null;
   total: ICost;
   nodes: {
     [k: string]: ICost;
@@ -731,11 +734,14 @@ export interface IOverlays1 {
 export interface ICosts1 {
   batch_size?: number;
   /**
-   * The values given for unknown dimensions (costs(..., dims=)).
+   * The values given for unknown dimensions (costs(..., dims=)): by name, or one value for all.
    */
-  dims?: {
-    [k: string]: number;
-  } | null;
+  dims?:
+    | {
+        [k: string]: number;
+      }
+    | number
+    | null;
   total: ICost;
   nodes: {
     [k: string]: ICost;
