@@ -45,6 +45,7 @@ INSTALL = {
     "jupyterlab": "pip install -e '.[test]'",
     "notebook": "pip install -e '.[test]'",
     "ipycytoscape": "pip install -e '.[test]'",
+    "jsonschema": "pip install -e '.[test]'",
 }
 
 
