@@ -92,8 +92,12 @@ def cost_metrics(report: Mapping[str, Any]) -> list[dict[str, Any]]:
         reasons: dict[str, str] = {}
         for node, cost in entries.items():
             value = cost.get(field)
-            if key == "share":
-                value = None if value is None or not total else value / total
+            if key == "share":  # 4 significant digits: 2 KB less on ResNet50
+                value = (
+                    None
+                    if value is None or not total
+                    else float(f"{value / total:.4g}")
+                )
             values[node] = value
             if value is None and cost.get("reason"):
                 reasons[node] = str(cost["reason"])

@@ -190,7 +190,7 @@ export class Inspector {
   /** The node's (or container's: sums) cost, its share, and the overlay's value. */
   private _costs(vg: ViewGraph, id: string): void {
     const costs = vg.payload.costs;
-    const cost: ICost | undefined = costs?.nodes?.[id] ?? costs?.containers?.[id];
+    const cost = costOf(vg, id);
     const metric = this._overlay;
     const own = metric && !['params', 'macs', 'flops', 'memory', 'share'].includes(metric.key);
     if (!cost && !own) {
@@ -439,6 +439,37 @@ export class Inspector {
   private _overlay: IOverlayMetric | null = null;
   private _vg: ViewGraph | null = null;
   private _current: string | null = null;
+}
+
+/** Cost fields the cost overlays carry instead of `costs.nodes` (overlay key). */
+const CARRIED: ReadonlyArray<[keyof ICost, string]> = [
+  ['params', 'params'],
+  ['macs', 'macs'],
+  ['flops', 'flops'],
+  ['activation_bytes', 'memory']
+];
+
+/**
+ * A node's (or container's) cost as the payload splits it: `costs.nodes` keeps
+ * what no overlay holds (a figure left out is 0, null unknown); the cost overlays
+ * hold the others by node (a node with a reason there: unknown).
+ */
+export function costOf(vg: ViewGraph, id: string): ICost | undefined {
+  const costs = vg.payload.costs;
+  const own = costs?.nodes?.[id] ?? costs?.containers?.[id];
+  if (own === undefined) {
+    return undefined;
+  }
+  const cost: ICost = { ...own };
+  for (const [field, key] of CARRIED) {
+    const metric = vg.payload.overlays?.metrics.find(m => m.key === key);
+    if (metric && cost[field] === undefined) {
+      const value = metric.values[id];
+      (cost as Record<string, unknown>)[field] =
+        typeof value === 'number' ? value : id in metric.reasons ? null : 0;
+    }
+  }
+  return cost;
 }
 
 /** A small SVG bar chart of a histogram. */

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { GraphView } from '../graphview';
+import { costOf } from '../inspector';
+import { ViewGraph } from '../viewgraph';
 import {
   colorAt,
   formatMetricValue,
@@ -206,5 +208,23 @@ describe('the Activation stats button', () => {
       'Activation stats'
     );
     view.dispose();
+  });
+});
+
+describe('costOf', () => {
+  it('joins what costs.nodes keeps with the figures the overlays carry', () => {
+    const p = loadPayload('seed');
+    const vg = new ViewGraph(p);
+    const dense = p.graph.nodes.find(n => n.class_name === 'Dense')!;
+    const kept = p.costs!.nodes[dense.id];
+    expect(kept.macs).toBeUndefined(); // carried by the overlays, not repeated
+    const macs = p.overlays!.metrics.find(m => m.key === 'macs')!;
+    const cost = costOf(vg, dense.id)!;
+    expect(cost.macs).toBe(macs.values[dense.id]);
+    expect(cost.macs).toBeGreaterThan(0);
+    expect(cost.param_bytes).toBe(kept.param_bytes);
+    const input = p.graph.nodes.find(n => n.class_name === 'InputLayer')!;
+    expect(costOf(vg, input.id)!.macs).toBe(0);
+    expect(costOf(vg, 'no such node')).toBeUndefined();
   });
 });
