@@ -24,6 +24,7 @@ def test_defaults_and_checks():
         "select": None,
         "lint": False,
         "overlay": None,
+        "dims": None,
     }
     assert ViewOptions(rankdir="lr").rankdir == "LR"
     with pytest.raises(ValueError, match="Received: rankdir='BT'"):
@@ -114,11 +115,16 @@ def test_docstrings_list_every_option():
             assert f"{name} : " in doc, (obj, name)
 
 
-def test_magic_flags_come_from_the_options():
+def test_magic_flags_come_from_the_options(request):
     from IPython.core.magic_arguments import construct_parser
 
     from kerasviz.magics import KerasvizMagics
 
+    # construct_parser rewrites the magics' docstrings: put them back after
+    docs = {
+        f: f.__doc__ for f in (KerasvizMagics.kerasviz, KerasvizMagics.kerasviz_cell)
+    }
+    request.addfinalizer(lambda: [setattr(f, "__doc__", d) for f, d in docs.items()])
     line = construct_parser(KerasvizMagics.kerasviz)
     args = line.parse_args(["m", "--rankdir", "lr", "--no-shapes", "--select", "x"])
     assert ViewOptions.from_args(args) == ViewOptions(

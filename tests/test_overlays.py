@@ -235,3 +235,41 @@ def test_the_saved_envelope_keeps_the_overlay_outside_the_packed_data(cnn):
     assert unpack({**env, "overlay": None})["overlays"]["selected"] is None
     # no overlays, no key (outputs without costs pack as before)
     assert "overlay" not in pack(view_payload(cnn, costs=False))
+
+
+def test_unknown_sizes_take_dims_everywhere_the_costs_show(keras, ip_shell, tmp_path):
+    x = keras.Input((None, 16), name="tokens")
+    model = keras.Model(x, keras.layers.Dense(4, name="proj")(x), name="seq")
+    # without: no value, and the reason says how to give one
+    ex = kerasviz.show(model, overlay="macs")
+    assert "proj" not in metric_of(ex.data, "macs")["values"]
+    assert "dims" in metric_of(ex.data, "macs")["reasons"]["proj"]
+    ex.dims = {"sequence": 10}  # a live option: the graph is redrawn
+    assert metric_of(ex.data, "macs")["values"]["proj"] == 10 * 16 * 4
+    assert ex.data["costs"]["dims"] == {"sequence": 10}
+    assert kerasviz.show(model, dims=3).data["costs"]["total"]["macs"] == 3 * 16 * 4
+    with pytest.raises(ValueError, match="Received"):
+        kerasviz.show(model, dims=0)
+    # the magics' flag, and the static export
+    ip_shell.user_ns["model"] = model
+    ex = ip_shell.run_line_magic("kerasviz", "model --dims sequence=5 --overlay macs")
+    assert metric_of(ex.data, "macs")["values"]["proj"] == 5 * 16 * 4
+    from IPython.core.error import UsageError
+
+    with pytest.raises(UsageError, match="--dims takes one size"):
+        ip_shell.run_line_magic("kerasviz", "model --dims sequence")
+    pytest.importorskip("pydot")
+    (node,) = kerasviz.to_dot(model, overlay="macs", dims=7).get_node('"proj"')
+    assert "448" in node.get("tooltip")  # 7 x 16 x 4 MACs
+
+
+@pytest.fixture
+def ip_shell(keras):
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    shell.run_line_magic("load_ext", "kerasviz")
+    saved = dict(shell.user_ns)
+    yield shell
+    shell.user_ns.clear()
+    shell.user_ns.update(saved)

@@ -77,6 +77,7 @@ def to_dot(
     dpi: int = 96,
     lint: bool = False,
     overlay: str | None = None,
+    dims: dict[str, int] | int | None = None,
 ) -> Any:
     """The model as a ``pydot.Dot`` graph.
 
@@ -105,6 +106,9 @@ def to_dot(
         ``"params"``, ``"macs"``, ``"flops"``, ``"memory"`` (activation bytes) or
         ``"share"`` (of the FLOPs); the legend is the graph's label, each node's
         value its hover text.
+    dims : dict or int, optional
+        Sizes for unknown dimensions the costs need (``{"sequence": 128}``), as
+        :func:`kerasviz.costs` takes them.
 
     Examples
     --------
@@ -120,6 +124,7 @@ def to_dot(
         expand_nested=expand_nested,
         lint=lint,
         overlay=overlay,
+        dims=dims,
     )
     metric = _overlay_metric(payload)
     findings: dict[str, list[str]] = {}

@@ -78,6 +78,16 @@ class ViewOptions:
         metavar="METRIC",
     )
 
+    dims: dict[str, int] | int | None = _option(  # noqa: RUF009 (as the others)
+        None,
+        "Sizes for the unknown (None) dimensions the costs need, as kerasviz.costs "
+        "takes them: {'sequence': 128}, {'height': 224, 'width': 224}, or one int "
+        "for all. Flag: --dims sequence=128 or --dims 128.",
+        "--dims",
+        metavar="SIZES",
+        type=lambda text: _dims_flag(text),
+    )
+
     def __post_init__(self) -> None:
         rankdir = str(self.rankdir).upper() if isinstance(self.rankdir, str) else None
         if rankdir not in ("TB", "LR"):
@@ -97,6 +107,10 @@ class ViewOptions:
                 "overlay must be the name of an overlay (params, macs, flops, memory, "
                 f"share, ...) or None. Received: overlay={self.overlay!r}"
             )
+        if self.dims is not None:
+            from ..costs import _check_dims
+
+            object.__setattr__(self, "dims", _check_dims(self.dims))
         if self.select is not None and not isinstance(self.select, str):
             raise TypeError(
                 "select must be a layer name or node id (a string), or None. "
@@ -161,6 +175,35 @@ def options_from(
             f"options. Received: options={options!r}"
         )
     return ViewOptions.from_kwargs(where, **{**base, **kwargs})
+
+
+def parse_dims(text: str) -> dict[str, int] | int:
+    """``--dims`` of the magics: ``128``, or ``sequence=128`` /
+    ``height=224,width=224``."""
+    text = text.strip()
+    try:
+        if "=" not in text:
+            return int(text)
+        sizes = {}
+        for part in text.split(","):
+            name, _, value = part.partition("=")
+            sizes[name.strip()] = int(value)
+        return sizes
+    except ValueError:
+        raise ValueError(
+            "--dims takes one size for every unknown dimension (--dims 128) or "
+            "name=size pairs (--dims sequence=128 or --dims height=224,width=224). "
+            f"Received: --dims {text}"
+        ) from None
+
+
+def _dims_flag(text: str) -> dict[str, int] | int:
+    import argparse
+
+    try:
+        return parse_dims(text)
+    except ValueError as e:  # argparse shows an ArgumentTypeError's own message
+        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 #: The numpydoc "Parameters" lines of the display options, for docstrings.

@@ -178,7 +178,7 @@ def _view_payload(
         "notes": notes_for(graph),
         "highlight": {k: str(v) for k, v in (highlight or {}).items()},
     }
-    cost_json = _costs_json(graph, costs, payload["notes"])
+    cost_json = _costs_json(graph, costs, payload["notes"], opts.dims)
     metrics = cost_metrics(cost_json) if cost_json is not None else []
     if activations:
         payload["activations"] = {str(k): dict(v) for k, v in activations.items()}
@@ -204,7 +204,10 @@ def _view_payload(
 
 
 def _costs_json(
-    graph: ModelGraph, costs: Mapping[str, Any] | bool | None, notes: list[str]
+    graph: ModelGraph,
+    costs: Mapping[str, Any] | bool | None,
+    notes: list[str],
+    dims: dict[str, int] | int | None = None,
 ) -> dict[str, Any] | None:
     """The cost report to ship: the one given, or kerasviz.costs's at batch size 1
     (a note says why when it cannot be computed), or None when ``costs=False``."""
@@ -222,7 +225,7 @@ def _costs_json(
     except ImportError:  # TEMP until kerasviz.costs lands
         return None
     try:
-        return compute(graph).to_json()
+        return compute(graph, dims=dims).to_json()
     except Exception as e:  # a cost-model gap must not hide the graph
         notes.append(
             f"kerasviz could not work out this model's costs ({type(e).__name__}: "

@@ -67,6 +67,12 @@ class Explorer(anywidget.AnyWidget):
     show_shapes = t.Bool(True, help="Write output shapes on the edges.")
     expand_nested = t.Bool(False, help="Open nested models at first.")
     lint = t.Bool(False, help="Show kerasviz.lint's findings on the graph.")
+    dims = t.Union(
+        [t.Dict(), t.Int()],
+        default_value=None,
+        allow_none=True,
+        help="Sizes for the unknown dimensions the costs need ({'sequence': 128}).",
+    )
     # The `overlay` option's live trait (overlay() is the method that adds one).
     overlay_metric = t.Unicode(
         None,
@@ -108,6 +114,7 @@ class Explorer(anywidget.AnyWidget):
             show_shapes=opts.show_shapes,
             expand_nested=opts.expand_nested,
             lint=opts.lint,
+            dims=opts.dims,
             overlay_metric=shown,
             **extra,
         )
@@ -154,6 +161,7 @@ class Explorer(anywidget.AnyWidget):
             select=self.selected,
             lint=self.lint,
             overlay=self.overlay_metric,
+            dims=self.dims,
         )
 
     # ---- public API -------------------------------------------------------------
@@ -287,7 +295,7 @@ class Explorer(anywidget.AnyWidget):
     def _observe_selected(self, change: dict[str, Any]) -> None:
         self._select_callbacks(change["new"])
 
-    @t.observe("rankdir", "show_shapes", "expand_nested", "lint")
+    @t.observe("rankdir", "show_shapes", "expand_nested", "lint", "dims")
     def _observe_display_options(self, change: dict[str, Any]) -> None:
         if self._ready:
             self.relayout()
