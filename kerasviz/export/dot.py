@@ -313,7 +313,8 @@ def _node_label(
 
 @entry_point("save()")
 def save(model: Any, path: str | os.PathLike[str], **options: Any) -> pathlib.Path:
-    """Write the model's graph to ``path``: ``.svg``, ``.png``, ``.pdf`` or ``.dot``.
+    """Write the model's graph to ``path``: ``.svg``, ``.png``, ``.pdf``, ``.dot``
+    or ``.html``.
 
     Takes :func:`to_dot`'s options (``plot_model``'s names), with the same
     defaults: unlike ``plot_model``, shapes are drawn unless ``show_shapes=False``
@@ -321,19 +322,29 @@ def save(model: Any, path: str | os.PathLike[str], **options: Any) -> pathlib.Pa
     the others also need Graphviz's ``dot`` program. An SVG is laid out at 72 dpi
     and then sized for ``dpi`` (see the module's notes), so it is whole at any dpi.
 
+    ``.html`` writes the interactive explorer as one self-contained page that opens
+    from disk with no server and no network (:func:`kerasviz.export.html.to_html`);
+    it takes the display options of :func:`kerasviz.show` and ``title=``.
+
     Examples
     --------
     >>> import keras, kerasviz
     >>> m = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
     >>> kerasviz.save(m, "model.svg")  # doctest: +SKIP
     PosixPath('model.svg')
+    >>> kerasviz.save(m, "model.html", title="A tiny model")  # doctest: +SKIP
+    PosixPath('model.html')
     """
     path = pathlib.Path(path)
     fmt = path.suffix.lower().lstrip(".")
+    if fmt == "html":
+        from .html import save_html
+
+        return save_html(model, path, **options)
     if fmt not in FORMATS:
         raise ValueError(
-            f"kerasviz.save() writes {', '.join('.' + f for f in FORMATS)} files. "
-            f"Received: path={str(path)!r}"
+            f"kerasviz.save() writes {', '.join('.' + f for f in (*FORMATS, 'html'))} "
+            f"files. Received: path={str(path)!r}"
         )
     known = set(inspect.signature(to_dot).parameters) - {"model"}  # through the wrapper
     unknown = set(options) - known
