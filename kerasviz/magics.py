@@ -46,7 +46,8 @@ class KerasvizMagics(Magics):
     @argument(
         "--export",
         metavar="PATH",
-        help="Write the graph to PATH (.svg, .png, .pdf or .dot) instead of showing it.",
+        help="Write the graph to PATH (.svg, .png, .pdf or .dot; .html: the interactive "
+        "explorer as one self-contained file) instead of showing it.",
     )
     @argument(
         "--summary",
