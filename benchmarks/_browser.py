@@ -443,3 +443,136 @@ def click_latencies(
         latencies.append((st["frame"] - st["up"], st["dom"] - st["up"]))
         page.wait_for_timeout(150)  # not a double-tap
     return latencies, problems
+
+
+# ------------------------------------------------------------------ pan and search
+
+FRAMES_START_JS = """() => {
+  const st = window.__kvFrames = {n: 0, longest: 0, run: true, t0: performance.now()};
+  let last = st.t0;
+  const tick = () => {
+    const t = performance.now();
+    st.longest = Math.max(st.longest, t - last);
+    last = t;
+    st.n++;
+    if (st.run) { requestAnimationFrame(tick); }
+  };
+  requestAnimationFrame(tick);
+}"""
+
+FRAMES_STOP_JS = """() => {
+  const st = window.__kvFrames;
+  st.run = false;
+  const ms = performance.now() - st.t0;
+  return {fps: st.n * 1000 / ms, longest: st.longest, ms};
+}"""
+
+#: Which renderer drew the view ('webgl' / 'canvas'; set by canvas.ts).
+RENDERER_JS = """() => {
+  const c = document.querySelector('.kv-root .kv-canvas');
+  return c ? (c.dataset.kvRenderer || 'canvas') : null;
+}"""
+
+#: What WebGL 2 the page has: the renderer string, or null.
+WEBGL_JS = """() => {
+  const gl = document.createElement('canvas').getContext('webgl2');
+  if (!gl) { return null; }
+  const info = gl.getExtension('WEBGL_debug_renderer_info');
+  const name = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+  const lose = gl.getExtension('WEBGL_lose_context');
+  if (lose) { lose.loseContext(); }
+  return name;
+}"""
+
+
+def pan_fps(page, seconds: float = 2.0) -> dict:
+    """Drag the canvas with the mouse (button down, moves back and forth) for
+    ``seconds``; ``{fps, longest, ms, moves}``: requestAnimationFrame callbacks per
+    second meanwhile, and the longest gap between two of them (ms)."""
+    canvas = page.locator(".kv-root .kv-canvas").first
+    canvas.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    box = canvas.bounding_box()
+    x0, y0 = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x0, y0)
+    page.evaluate(FRAMES_START_JS)
+    page.mouse.down()
+    moves = 0
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < seconds:
+        moves += 1
+        # a zigzag within ±120 px: the drawing keeps moving and stays in view
+        phase = moves % 40
+        d = phase if phase < 20 else 40 - phase
+        page.mouse.move(x0 + 6 * d - 60, y0 - 6 * d + 60)
+    page.mouse.up()
+    out = page.evaluate(FRAMES_STOP_JS)
+    out["moves"] = moves
+    page.wait_for_timeout(300)
+    return out
+
+
+ARM_SEARCH_JS = """(name) => {
+  const root = document.querySelector('.kv-root');
+  const insp = root.querySelector('.kv-inspector');
+  const st = window.__kvSearch = {typed: null, dom: null, frame: null};
+  const check = () => {
+    const title = insp.querySelector('.kv-title');
+    if (st.dom === null && st.typed !== null && title && title.textContent === name) {
+      st.dom = performance.now();
+      mo.disconnect();
+      requestAnimationFrame(() => { st.frame = performance.now(); });
+    }
+  };
+  const mo = new MutationObserver(check);
+  mo.observe(insp, {subtree: true, childList: true, characterData: true});
+  const box = root.querySelector('.kv-search');
+  box.value = '';
+  box.addEventListener('input', e => { st.typed = e.timeStamp; }, {capture: true});
+  box.addEventListener('keydown', e => { if (e.key === 'Enter') { st.typed = e.timeStamp; } },
+                       {capture: true});
+}"""
+
+
+def search_latencies(
+    page, names: list[str], enter: bool
+) -> tuple[list[float], list[str]]:
+    """Type each name into the search box (``enter``: then press Enter); ms from the
+    last keystroke (or the Enter) to the animation frame after the inspector shows
+    the match (the search selects and centres it)."""
+    box = page.locator(".kv-root .kv-search").first
+    out, problems = [], []
+    for name in names:
+        box.fill("")
+        page.wait_for_timeout(300)
+        page.evaluate(ARM_SEARCH_JS, name)
+        box.focus()
+        if enter:
+            box.fill(name)
+            page.evaluate("() => { window.__kvSearch.typed = null; }")
+            box.press("Enter")
+        else:
+            box.type(name, delay=0)
+        try:
+            page.wait_for_function(
+                "() => window.__kvSearch.frame !== null", timeout=10_000, polling=50
+            )
+        except PlaywrightTimeout:
+            problems.append(f"search for {name!r} did not show it in the inspector")
+            continue
+        st = page.evaluate("() => window.__kvSearch")
+        out.append(st["frame"] - st["typed"])
+    box.fill("")
+    return out, problems
+
+
+#: Names of ``count`` leaf layers spread over the graph (in graph order).
+SEARCH_NAMES_JS = """(count) => {
+  const cy = document.querySelector('.kv-root').kvView.cy;
+  const leaves = cy.nodes().filter(n => !n.isParent() && !n.hasClass('kv-collapsed'));
+  const out = [];
+  for (let i = 1; i <= count; i++) {
+    out.push(String(leaves[Math.floor(i * (leaves.length - 1) / (count + 1))].data('name')));
+  }
+  return out;
+}"""

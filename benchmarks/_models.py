@@ -25,6 +25,29 @@ def ladder(n_layers: int = 2000, width: int = 16):
         sys.setrecursionlimit(limit)
 
 
+def wide(n_layers: int = 10000, branches: int = 24, width: int = 8):
+    """A wide branching graph: stages of ``branches`` parallel two-Dense branches
+    off one tensor, joined by an Add (2 * branches + 1 layers a stage), repeated to
+    about n_layers ops + 1 input. ``branches`` nodes side by side in every rank."""
+    import keras
+
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 20 * n_layers))
+    try:
+        x = inp = keras.Input((width,), name="in")
+        for s in range(max(1, n_layers // (2 * branches + 1))):
+            ys = [
+                keras.layers.Dense(width, name=f"s{s}b{b}e")(
+                    keras.layers.Dense(width, name=f"s{s}b{b}d")(x)
+                )
+                for b in range(branches)
+            ]
+            x = keras.layers.Add(name=f"s{s}add")(ys)
+        return keras.Model(inp, x, name=f"wide_{n_layers}")
+    finally:
+        sys.setrecursionlimit(limit)
+
+
 def application(name: str):
     import keras
 

@@ -20,6 +20,20 @@ click      ``page.mouse.click`` at a leaf node's rendered position, the button h
            leaves; when fewer are in view they are clicked in turn), after the last
            kerasviz run. *click0*: the same with Playwright's default 0 ms press, where
            the release waits behind the page's work on the press.
+pan        (issue 14) a mouse drag on the canvas for --pan-seconds (button down,
+           zigzag moves as fast as Playwright sends them); frames/s = page
+           ``requestAnimationFrame`` callbacks meanwhile, and the longest gap between
+           two. *renderer*: what drew the view (``data-kv-renderer``: big views of more
+           than 2,500 leaves use cytoscape's WebGL renderer with a GPU's WebGL 2, else
+           the canvas one, see labextension/src/lod.ts; ``--renderer webgl|canvas``
+           forces one via ``window.kvRenderer``). The machine facts name the WebGL 2
+           the page has (headless chromium --disable-gpu: SwiftShader, software).
+search     --searches layer names spread over the graph, typed into the search box:
+           ms from the Enter (``keydown``) to the animation frame after the inspector
+           shows the match (the search selects, marks and centres it); *typed*: from
+           the last keystroke instead, which includes the box's 200 ms typing pause.
+browser    painted minus the kernel's display_data: the page's share of *painted*
+           (the rest is ``show`` in the kernel and the trip to the page).
 ipycytoscape ``kerasviz.to_ipycytoscape(model)`` the same way; *painted* = until the
            view's cytoscape instance (``.custom-widget`` ``_cyreg.cy``) holds every
            node and edge the kernel gave it (ipycytoscape adds them as their widget
@@ -45,6 +59,8 @@ plot_model ``keras.utils.plot_model(model, "x.png", show_shapes=True)`` timed in
 Run (about 5-8 minutes for all cases on 2 cores)::
 
     python benchmarks/bench_browser.py [--cases resnet50,nasnetlarge,1000,3000,5000]
+        (also 10000, 20000, wide10000, wide20000: _models.wide, stages of 24
+        parallel two-Dense branches joined by an Add)
         [--repeat 3] [--peer-repeat 1] [--clicks 5] [--timeout 60]
         [--peer-timeout 120] [--plot-model-timeout 60]
         [--ipycytoscape-server stock|unlimited]
@@ -52,7 +68,13 @@ Run (about 5-8 minutes for all cases on 2 cores)::
 --repeat: kerasviz display runs per model (median); --peer-repeat: the same for
 to_ipycytoscape; plot_model runs once.
 
-Screenshots of NASNetLarge and ladder 5,000 go to test-artifacts/bench-*.png.
+Issue 14's figures (big graphs: 10,000 and 20,000 layers)::
+
+    python benchmarks/bench_browser.py --cases 5000,10000,wide10000,20000,wide20000 \
+        --repeat 1 --clicks 3 --no-ipycytoscape --no-plot-model --timeout 120
+
+Screenshots of NASNetLarge, ladder 5,000 / 10,000 and wide 10,000 go to
+test-artifacts/bench-*.png.
 
 Layout: the renderer lays every view out itself (labextension/src/layout.ts; the
 table prints its strategy and ms). Python used to send positions for graphs above
@@ -90,11 +112,16 @@ sys.path.insert(0, str(BENCH))
 from _browser import (  # noqa: E402
     EXPAND_ALL_JS,
     PRESS_MS,
+    RENDERER_JS,
+    SEARCH_NAMES_JS,
     VIEW_FACTS_JS,
+    WEBGL_JS,
     WireCounter,
     click_latencies,
     kernel_id,
+    pan_fps,
     run_timed_cell,
+    search_latencies,
 )
 
 from tests.browser._jupyter import (  # noqa: E402
@@ -106,13 +133,26 @@ from tests.browser._jupyter import (  # noqa: E402
     write_notebook,
 )
 
-TARGETS = {  # from the issue: painted under N s
+TARGETS = {  # from the issues: painted under N s
     "NASNetLarge": 2.0,
     "ladder 1,000": 1.0,
     "ladder 5,000": 6.0,
+    "ladder 10,000": 3.0,
+    "wide 10,000": 3.0,
+    "ladder 20,000": 6.0,
+    "wide 20,000": 6.0,
 }
 CLICK_TARGET_MS = 50.0
-SCREENSHOT_CASES = {"NASNetLarge", "ladder 5,000"}
+#: Frames per second while dragging the canvas, at 10,000 nodes and more (issue 14).
+FPS_TARGET = 30.0
+FPS_TARGET_FROM_NODES = 10_000
+#: ms from the Enter in the search box to the match shown (issue 14).
+SEARCH_TARGET_MS = 100.0
+#: Today's figures (main before issue 14's big-graph work, commit 3e8189f; same
+#: machine, 2 cores, bench_browser.py --cases 5000,10000 --repeat 1 --clicks 3):
+#: painted s, click ms. Printed next to this run's.
+BEFORE = {"ladder 5,000": (5.00, 68.0), "ladder 10,000": (9.36, 121.0)}
+SCREENSHOT_CASES = {"NASNetLarge", "ladder 5,000", "ladder 10,000", "wide 10,000"}
 #: Other processes may share the cores: the load average is printed with the facts.
 LOAD_AT_START = [float("nan")] * 3
 
@@ -128,7 +168,7 @@ sys.setrecursionlimit(100000)  # Keras builds (and plot_model walks) graphs recu
 sys.path.insert(0, {bench!r})
 import keras, kerasviz, kerasviz.widgets, kerasviz.view, kerasviz.interop, ipycytoscape
 from IPython.display import display
-from _models import application, ladder
+from _models import application, ladder, wide
 _t = time.perf_counter()
 model = {expr}
 print("KVBENCH " + json.dumps({{"build": time.perf_counter() - _t,
@@ -175,6 +215,9 @@ def parse_cases(text: str) -> list[tuple[str, str, str]]:
         elif key.isdigit():
             n = int(key)
             cases.append((f"ladder {n:,}", f"ladder-{n}", f"ladder({n})"))
+        elif key.startswith("wide") and key[4:].isdigit():
+            n = int(key[4:])
+            cases.append((f"wide {n:,}", f"wide-{n}", f"wide({n})"))
         else:
             # any other keras.applications name
             cases.append((item, item.lower(), f"application({item!r})"))
@@ -295,6 +338,9 @@ def measure_kerasviz(page, server, wire, case, args, res, note) -> None:
             interrupt(server, page, "kerasviz cell")
         return
     res["kv_painted"] = median([r.painted_ms / 1000 for r in good])
+    res["kv_browser"] = median(
+        [(r.painted_ms - r.display_ms) / 1000 for r in good if r.display_ms is not None]
+    )
     res["kv_py"] = median([r.kernel.get("py") for r in good])
     res["kv_kb"] = median([r.wire_bytes / 1024 for r in good])
     res["kv_fallback"] = any(r.fallback for r in good)
@@ -310,6 +356,26 @@ def measure_kerasviz(page, server, wire, case, args, res, note) -> None:
             f"    clicks, {press:g} ms press (ms from mouseup: next frame after the "
             "inspector shows the name / the DOM change): "
             f"{', '.join(f'{f:.0f}/{d:.0f}' for f, d in lat) or 'none'}",
+            flush=True,
+        )
+    res["renderer"] = page.evaluate(RENDERER_JS)
+    pan = pan_fps(page, args.pan_seconds)
+    res["fps"], res["longest_frame"] = pan["fps"], pan["longest"]
+    print(
+        f"    pan ({res['renderer']}): {pan['fps']:.0f} frames/s over a "
+        f"{pan['ms'] / 1000:.1f} s mouse drag ({pan['moves']} moves), longest frame "
+        f"{pan['longest']:.0f} ms",
+        flush=True,
+    )
+    names = page.evaluate(SEARCH_NAMES_JS, args.searches)
+    for key, enter in (("search", True), ("search_typed", False)):
+        lat, problems = search_latencies(page, names, enter)
+        for p in problems:
+            note(f"{key}: {p}")
+        res[f"{key}_ms"] = median(lat)
+        print(
+            f"    search {'(Enter)' if enter else '(typed, 200 ms typing pause)'} for "
+            f"{', '.join(names)}: {', '.join(f'{v:.0f}' for v in lat) or 'none'} ms",
             flush=True,
         )
     res["kv_strategy"] = facts and facts["strategy"]
@@ -547,6 +613,7 @@ def print_table(results, facts, t_total, page_errors) -> None:
                 f"{r.get('expanded_strategy') or '-':>8} "
                 f"{fmt(r.get('expanded_layout_ms'), '.0f'):>5} ms"
             )
+    print_big_table(results)
     bundle = REPO / "kerasviz" / "static" / "widget.js"
     bundle_kb = bundle.stat().st_size / 1024 if bundle.exists() else float("nan")
     print(
@@ -588,6 +655,22 @@ def print_table(results, facts, t_total, page_errors) -> None:
                 f"{'ok  ' if ok else 'MISS'} ({fmt(c, '.0f')} ms; "
                 f"0 ms press: {fmt(r.get('click0_ms'), '.0f')} ms)"
             )
+    for r in results:
+        if (r.get("kv_nodes") or 0) >= FPS_TARGET_FROM_NODES and "fps" in r:
+            ok = r["fps"] >= FPS_TARGET
+            print(
+                f"  {r['label']:<14} pan >= {FPS_TARGET:g} frames/s: "
+                f"{'ok  ' if ok else 'MISS'} ({r['fps']:.0f}, {r.get('renderer')})"
+            )
+    for r in results:
+        if r.get("search_ms") is not None:
+            ok = r["search_ms"] <= SEARCH_TARGET_MS
+            print(
+                f"  {r['label']:<14} search <= {SEARCH_TARGET_MS:g} ms: "
+                f"{'ok  ' if ok else 'MISS'} ({r['search_ms']:.0f} ms from Enter; "
+                f"{fmt(r.get('search_typed_ms'), '.0f')} ms from the last keystroke, "
+                "of which 200 are the search box's typing pause)"
+            )
     failed = [r["label"] for r in results if "kv_painted" not in r]
     print(
         "  kerasviz painted every model: "
@@ -603,6 +686,41 @@ def print_table(results, facts, t_total, page_errors) -> None:
     print(f"total {t_total:.0f} s")
 
 
+def print_big_table(results) -> None:
+    """Issue 14's figures: each case next to today's (BEFORE), where measured."""
+    print()
+    print(
+        "big graphs (issue 14): painted s (today -> now; browser = painted - the "
+        "kernel's display_data, py = kerasviz.show in the kernel), click ms (today -> "
+        "now), pan = frames/s during a 2 s mouse drag (longest frame ms), search = ms "
+        "from Enter / from the last keystroke to the match in the inspector"
+    )
+    head = (
+        f"{'model':<14}{'nodes':>7}{'renderer':>9} |{'painted':>14}{'browser':>8}"
+        f"{'py s':>6} |{'click':>11} |{'pan fps':>8}{'longest':>8} |{'search':>7}"
+        f"{'typed':>6}"
+    )
+    print(head)
+    print("-" * len(head))
+    for r in results:
+        if "kv_painted" not in r:
+            continue
+        before = BEFORE.get(r["label"])
+        painted = (f"{before[0]:.2f} -> " if before else "") + fmt(r.get("kv_painted"))
+        click = (f"{before[1]:.0f} -> " if before else "") + fmt(
+            r.get("click_ms"), ".0f"
+        )
+        print(
+            f"{r['label']:<14}{fmt(r.get('kv_nodes'), 'd'):>7}"
+            f"{r.get('renderer') or '-':>9} |{painted:>14}"
+            f"{fmt(r.get('kv_browser')):>8}{fmt(r.get('kv_py'), '.1f'):>6} |"
+            f"{click:>11} |{fmt(r.get('fps'), '.0f'):>8}"
+            f"{fmt(r.get('longest_frame'), '.0f'):>8} |"
+            f"{fmt(r.get('search_ms'), '.0f'):>7}{fmt(r.get('search_typed_ms'), '.0f'):>6}"
+        )
+    print("-" * len(head))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", default="resnet50,nasnetlarge,1000,3000,5000",
@@ -614,6 +732,13 @@ def main() -> int:
                         help="to_ipycytoscape display runs per case (median shown; "
                              "slow: one widget per node and edge)")  # fmt: skip
     parser.add_argument("--clicks", type=int, default=5)
+    parser.add_argument("--searches", type=int, default=3,
+                        help="layer names looked up in the search box")  # fmt: skip
+    parser.add_argument("--pan-seconds", type=float, default=2.0)
+    parser.add_argument("--renderer", choices=["auto", "webgl", "canvas"],
+                        default="auto",
+                        help="big views: auto (WebGL with a GPU, else canvas), or "
+                             "force one (window.kvRenderer)")  # fmt: skip
     parser.add_argument("--timeout", type=float, default=60,
                         help="s to wait for a widget to paint")  # fmt: skip
     parser.add_argument("--plot-model-timeout", type=float, default=60)
@@ -699,7 +824,16 @@ def run_all(args, cases, stock, started, unlimited, results, page_errors, facts)
             )
             try:
                 facts[:] = machine_facts(browser)
+                probe = browser.new_page()
+                gl = probe.evaluate(WEBGL_JS)
+                probe.close()
+                facts.append(
+                    f"WebGL 2: {gl or 'none'}; --renderer {args.renderer} (big views "
+                    "use WebGL only with a GPU's: see labextension/src/lod.ts)"
+                )
                 context = browser.new_context(viewport=VIEWPORT)
+                if args.renderer != "auto":
+                    context.add_init_script(f"window.kvRenderer = {args.renderer!r};")
                 page = context.new_page()
                 page.on("pageerror", lambda e: page_errors.append(str(e)))
                 wire = WireCounter()

@@ -9,6 +9,15 @@ import cytoscape from 'cytoscape';
 import { CanvasHint, wheelHintText } from './chrome';
 import * as E from './elements';
 import { bentEdges, computeLayout, type LayoutStrategy, type Positions } from './layout';
+import {
+  BIG_VIEW_NODES,
+  bigViewRules,
+  type IRenderPlan,
+  renderPlan,
+  rendererOptions,
+  webgl2Kind,
+  webglUsable
+} from './lod';
 import { LABEL_HEIGHT, LABEL_WIDTH, LabelMeasurer, replaceLabelSizing } from './measure';
 import {
   computedLookup,
@@ -54,6 +63,30 @@ export interface ICanvasEvents {
   doubleTap(container: string | null): void;
 }
 
+/**
+ * Cytoscape for a plan. Once one view of the page drew with WebGL, cytoscape's
+ * canvas renderer gives every later one a fourth canvas layer with a WebGL 2
+ * context too (a flag left on its prototype), which only a WebGL view uses:
+ * release it, or a notebook of many views would use up the browser's ~16
+ * contexts and lose the big view's.
+ */
+function makeCytoscape(plan: IRenderPlan, options: cytoscape.CytoscapeOptions): cytoscape.Core {
+  const cy = cytoscape(options);
+  if (plan.renderer !== 'webgl') {
+    type Internals = { data?: { canvases?: HTMLCanvasElement[]; contexts?: unknown[] } };
+    const data = (cy as unknown as { renderer(): Internals }).renderer().data;
+    const extra = data?.canvases?.[3];
+    if (data?.canvases && data.contexts && extra) {
+      const gl = data.contexts[3] as WebGL2RenderingContext | null;
+      gl?.getExtension('WEBGL_lose_context')?.loseContext();
+      extra.remove();
+      data.canvases.length = 3;
+      data.contexts.length = 3;
+    }
+  }
+  return cy;
+}
+
 /** The cytoscape canvas of one view payload. */
 export class GraphCanvas {
   /**
@@ -70,6 +103,13 @@ export class GraphCanvas {
     this._vg = vg;
     this._collapsed = collapsed;
     this._styleRoot = styleRoot;
+    // Chosen once, on every leaf the view can show (so opening blocks keeps it);
+    // `window.kvRenderer` ('webgl' / 'canvas') overrides it for benchmarks.
+    const force = (window as { kvRenderer?: unknown }).kvRenderer;
+    const leaves = vg.graph.nodes.length;
+    const webgl = leaves > BIG_VIEW_NODES && webglUsable(webgl2Kind(), force);
+    this._plan = renderPlan(leaves, webgl);
+    container.dataset.kvRenderer = this._plan.renderer;
     const style = this._resolvedStyle();
     this._styleKey = JSON.stringify(style);
     this._container = container;
@@ -80,7 +120,7 @@ export class GraphCanvas {
     container.addEventListener('wheel', this._onWheelCapture, { capture: true, passive: true });
     container.addEventListener('wheel', this._onWheelBubble, { passive: true });
     this._hint = new CanvasHint();
-    this.cy = cytoscape({
+    this.cy = makeCytoscape(this._plan, {
       container,
       elements: this._elements(),
       layout: { name: 'null' },
@@ -93,7 +133,8 @@ export class GraphCanvas {
       // press and release a pass over all elements (grab bookkeeping, cytoscape's
       // own select/unselect) and a redraw: a click on 5,000 nodes did ~30 ms more.
       autoungrabify: true,
-      autounselectify: true
+      autounselectify: true,
+      ...rendererOptions(this._plan)
     });
     this._bind(events);
     // A scroll event arrives a frame after the scroll, so a click right after
@@ -119,6 +160,11 @@ export class GraphCanvas {
   /** Milliseconds the last layout took (computeLayout and bent edges). */
   get layoutMs(): number {
     return this._layoutMs;
+  }
+
+  /** How cytoscape draws this view. */
+  get renderer(): IRenderPlan['renderer'] {
+    return this._plan.renderer;
   }
 
   /** Whether the user panned or zoomed since the last programmatic view. */
@@ -336,6 +382,9 @@ export class GraphCanvas {
       this._fontKey = fontKey;
       this._measurer = font ? new LabelMeasurer(font) : null;
     }
+    if (this._plan.big) {
+      rules.push(...bigViewRules());
+    }
     // Skip connections along a column bow out instead of crossing its nodes.
     rules.push({
       selector: 'edge.kv-bent',
@@ -440,6 +489,7 @@ export class GraphCanvas {
   }
 
   private _vg: ViewGraph;
+  private _plan: IRenderPlan;
   private _collapsed: E.CollapsedState;
   private _styleRoot: Element;
   private _strategy: LayoutStrategy = 'dagre';

@@ -1,0 +1,114 @@
+"""A 10,000-node graph in JupyterLab: it opens, is painted, and a click on a node
+shows it in the inspector; after a drag the search still finds a layer (issue 14).
+
+Big views (more than 2,500 leaves, labextension/src/lod.ts) draw with cytoscape's
+WebGL renderer when the browser has a GPU's WebGL 2, else with the canvas one.
+Headless Chromium with --disable-gpu has SwiftShader's (software) WebGL 2, so
+``auto`` takes the canvas path there and ``webgl`` forces the WebGL one
+(``window.kvRenderer``). No timings here: benchmarks/bench_browser.py measures them.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser._jupyter import (
+    open_notebook,
+    run_all_cells,
+    screenshot,
+    write_notebook,
+)
+from tests.browser.test_explorer import PAINTED
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+#: 5,000 Dense layers each with a residual Add: 10,001 nodes, 15,000 edges.
+LADDER = """import os, sys
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+import keras, kerasviz
+sys.setrecursionlimit(200000)
+x = inp = keras.Input((4,), name="in")
+for i in range(5000):
+    x = keras.layers.Add(name=f"a{i}")([x, keras.layers.Dense(4, name=f"d{i}")(x)])
+ladder = keras.Model(inp, x, name="ladder_10000")"""
+
+#: A visible leaf node big enough to hit: [x, y, name] on the page, or null.
+VISIBLE_NODE_JS = """() => {
+  const cy = document.querySelector('.kv-root').kvView.cy;
+  const box = cy.container().getBoundingClientRect();
+  const top = Math.max(box.top, 0) + 20, bottom = Math.min(box.bottom, innerHeight) - 20;
+  const hits = cy.nodes().filter(n => {
+    if (n.isParent() || n.hasClass('kv-selected')) { return false; }
+    const p = n.renderedPosition();
+    const y = box.top + p.y;
+    return p.x > 20 && p.x < cy.width() - 20 && y > top && y < bottom
+      && n.renderedOuterWidth() > 20;
+  });
+  if (hits.length === 0) { return null; }
+  const n = hits[Math.floor(hits.length / 2)];
+  const p = n.renderedPosition();
+  return [box.left + p.x, box.top + p.y, String(n.data('name'))];
+}"""
+
+VIEW_JS = """() => {
+  const root = document.querySelector('.kv-root');
+  const cy = root.kvView.cy;
+  const canvas = root.querySelector('.kv-canvas');
+  return {nodes: cy.nodes().length, edges: cy.edges().length,
+          renderer: canvas.dataset.kvRenderer,
+          webglLayers: canvas.querySelectorAll('canvas[data-id$="-webgl"]').length};
+}"""
+
+TITLE = ".kv-root .kv-inspector .kv-title"
+
+
+@pytest.mark.parametrize("renderer", ["auto", "webgl"])
+def test_ten_thousand_nodes_open_and_a_click_shows_the_inspector(
+    page, module_jupyter_server, renderer
+):
+    server = module_jupyter_server(app="lab")
+    if renderer != "auto":
+        page.context.add_init_script(f"window.kvRenderer = {renderer!r};")
+    name = f"big-graph-{renderer}.ipynb"
+    write_notebook(server.root_dir / name, [LADDER, "kerasviz.show(ladder)"])
+    open_notebook(page, server, name)
+    run_all_cells(page, server.app, timeout=300)
+    graph = page.locator(".kv-root").first
+    graph.scroll_into_view_if_needed()
+    page.locator(PAINTED).first.wait_for(timeout=180_000)
+
+    view = page.evaluate(VIEW_JS)
+    assert (view["nodes"], view["edges"]) == (10_001, 15_000), view
+    has_gl = page.evaluate(
+        "() => !!document.createElement('canvas').getContext('webgl2')"
+    )
+    if renderer == "webgl" and has_gl:
+        assert (view["renderer"], view["webglLayers"]) == ("webgl", 1), view
+    else:
+        # auto: SwiftShader is software WebGL, so the canvas renderer, no GL context
+        assert (view["renderer"], view["webglLayers"]) == ("canvas", 0), view
+    screenshot(page, f"big-graph/ladder-10000-{renderer}")
+
+    target = page.evaluate(VISIBLE_NODE_JS)
+    assert target is not None, "no leaf node in view"
+    x, y, layer = target
+    page.mouse.click(x, y, delay=80)
+    page.locator(TITLE).filter(has_text=layer).wait_for(timeout=60_000)
+    assert page.locator(TITLE).first.text_content() == layer
+
+    # drag the canvas, then find a layer far away by name
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for i in range(10):
+        page.mouse.move(x + 10 * i, y - 15 * i)
+    page.mouse.up()
+    box = graph.locator(".kv-search")
+    box.fill("d4321")
+    box.press("Enter")
+    page.locator(TITLE).filter(has_text="d4321").wait_for(timeout=60_000)
+    assert page.evaluate(
+        "() => document.querySelector('.kv-root').kvView.cy"
+        ".getElementById('d4321').hasClass('kv-match')"
+    )
+    screenshot(page, f"big-graph/ladder-10000-{renderer}-search")
+    assert page.page_errors == []
