@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import pathlib
 
 STATIC = pathlib.Path(__file__).resolve().parent.parent / "static"
@@ -18,3 +20,15 @@ def bundle_path(name: str) -> pathlib.Path:
             "`cd labextension && npm ci && npm run build`."
         )
     return path
+
+
+@functools.cache
+def runtime_id() -> str:
+    """The id of the renderer build in ``static/`` (first 16 hex digits of
+    sha256(widget.js + widget.css)), as labextension/scripts/runtime_id.mjs writes
+    it into the labextension: a page whose labextension is this build has the
+    renderer already, so no widget sends it (labextension/src/runtime.ts)."""
+    digest = hashlib.sha256()
+    digest.update(bundle_path("widget.js").read_bytes())
+    digest.update(bundle_path("widget.css").read_bytes())
+    return digest.hexdigest()[:16]

@@ -7,7 +7,6 @@ import difflib
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import anywidget
 import traitlets as t
 from ipywidgets import CallbackDispatcher
 
@@ -17,14 +16,14 @@ from ..codegen.equivalence import EquivalenceReport
 from ..codegen.generate import codegen_graph
 from ..codegen.reasons import Reason, group_reasons, reason_records
 from ..graph.extract import graph_and_layers
-from ..mimebundle import COMPARISON_VERSION, comparison_bundle
+from ..mimebundle import COMPARISON_MIME_TYPE, COMPARISON_VERSION, comparison_bundle
 from ..view import view_payload
 from ..view.options import ViewOptions, document_options, options_from
-from ._bundle import bundle_path
+from ._live import LiveWidget
 from ._weights import find_layer, weight_stats
 
 
-class Comparison(anywidget.AnyWidget):
+class Comparison(LiveWidget):
     """Side by side: the Sequential and Functional forms of one model, or two models.
 
     Build it with :func:`kerasviz.compare`. One widget draws both columns (graph,
@@ -47,12 +46,9 @@ class Comparison(anywidget.AnyWidget):
     ['out', 'out']
     """
 
-    _esm = bundle_path("widget.js")
-    _css = bundle_path("widget.css")
-
     data = t.Dict(
         help="The comparison payload (kerasviz/schema/comparison.schema.json)."
-    ).tag(sync=True)
+    )
     selected = t.List(
         [None, None],
         help="Selected node id in the left and right graphs ([left, right]; None: none).",
@@ -108,6 +104,7 @@ class Comparison(anywidget.AnyWidget):
         if bundle is None:
             return None
         data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
+        metadata = {**metadata, **self._display_metadata(COMPARISON_MIME_TYPE)}
         return {**data, **comparison_bundle(self.saved_payload())}, metadata
 
     def saved_payload(self) -> dict[str, Any]:

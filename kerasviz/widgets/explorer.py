@@ -5,24 +5,24 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import anywidget
 import traitlets as t
 from ipywidgets import CallbackDispatcher
 
 from ..graph.extract import entry_point, graph_and_layers
-from ..mimebundle import mime_bundle
+from ..mimebundle import MIME_TYPE, mime_bundle
 from ..view import view_payload
 from ..view.options import ViewOptions, document_options, options_from
 from ..view.payload import resolve_layer
-from ._bundle import bundle_path
+from ._live import LiveWidget
 from ._weights import weight_stats
 
 
 @document_options
-class Explorer(anywidget.AnyWidget):
+class Explorer(LiveWidget):
     """Interactive graph of a Keras model with a layer inspector.
 
-    The whole graph travels to the browser as one JSON trait (``data``); clicking a
+    The whole graph (``data``) travels to the browser once, packed in the display
+    bundle (``widgets/_live.py``), and each later change once more; clicking a
     node sets ``selected``, and setting ``selected`` (or calling :meth:`select`)
     selects it in the view. The display options (:class:`~kerasviz.ViewOptions`)
     are traits too: setting ``rankdir``, ``show_shapes`` or ``expand_nested``
@@ -48,12 +48,7 @@ class Explorer(anywidget.AnyWidget):
     'out'
     """
 
-    _esm = bundle_path("widget.js")
-    _css = bundle_path("widget.css")
-
-    data = t.Dict(
-        help="The view payload the renderer draws (see VIEW_PAYLOAD.md)."
-    ).tag(sync=True)
+    data = t.Dict(help="The view payload the renderer draws (see VIEW_PAYLOAD.md).")
     selected = t.Unicode(
         None,
         allow_none=True,
@@ -138,6 +133,7 @@ class Explorer(anywidget.AnyWidget):
         if bundle is None:
             return None
         data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
+        metadata = {**metadata, **self._display_metadata(MIME_TYPE)}
         return {**data, **mime_bundle(self.saved_payload())}, metadata
 
     def saved_payload(self) -> dict[str, Any]:

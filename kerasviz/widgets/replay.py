@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-import anywidget
 import traitlets as t
 
 from ..construction.record import Recorder, Step
 from ..construction.run import replay_payload, watch_source
-from ..mimebundle import replay_bundle
-from ._bundle import bundle_path
+from ..mimebundle import REPLAY_MIME_TYPE, replay_bundle
+from ._live import LiveWidget
 
 __all__ = ["Replay", "replay"]
 
 
-class Replay(anywidget.AnyWidget):
+class Replay(LiveWidget):
     """A construction replay: step buttons, a slider and play/pause move through
     what a piece of code built, the graph of each step beside the code with the
     step's line highlighted. Made by :func:`replay` or ``%%kerasviz --replay``;
@@ -35,12 +34,7 @@ class Replay(anywidget.AnyWidget):
         The variables the code defined.
     """
 
-    _esm = bundle_path("widget.js")
-    _css = bundle_path("widget.css")
-
-    data = t.Dict(help="The replay payload (kerasviz/schema/replay.schema.json).").tag(
-        sync=True
-    )
+    data = t.Dict(help="The replay payload (kerasviz/schema/replay.schema.json).")
     step = t.Int(0, help="The step shown (0-based).").tag(sync=True)
 
     def __init__(
@@ -96,6 +90,7 @@ class Replay(anywidget.AnyWidget):
         if bundle is None:
             return None
         data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
+        metadata = {**metadata, **self._display_metadata(REPLAY_MIME_TYPE)}
         return {**data, **replay_bundle(self.saved_payload())}, metadata
 
 

@@ -23,8 +23,10 @@ import { LiveHandover, WIDGET_VIEW_MIME_TYPE, widgetRendererSource } from './liv
 import { GraphView } from './graphview';
 import { isPacked, unpackData, withOverlay, withSelection, type UnpackResult } from './packed';
 import { ReplayView, validateReplay, type ReplayResult } from './replayview';
+import { offerPayload, registerRuntime } from './runtime';
+import { RUNTIME_ID } from './runtimeid';
 import { validatePayload, type ValidationResult } from './validate';
-import { OVERLAY_EVENT, SELECTED_EVENT } from './widget';
+import widgetModule, { OVERLAY_EVENT, SELECTED_EVENT } from './widget';
 
 export { WIDGET_VIEW_MIME_TYPE } from './live';
 export { COMPARISON_MIME_TYPE } from './comparison';
@@ -131,6 +133,7 @@ export class GraphOutput extends Panel implements IRenderMime.IRenderer {
     }
     if (model.trusted && model.data[WIDGET_VIEW_MIME_TYPE] !== undefined) {
       this._liveModel = model;
+      this._offer(model, unpacked);
       if (this.isAttached) {
         this._tryLive();
       }
@@ -191,6 +194,22 @@ export class GraphOutput extends Panel implements IRenderMime.IRenderer {
     });
   };
 
+  /**
+   * Offer the decoded payload to the live widget of this output (runtime.ts), so
+   * that it is not sent again: the metadata names the widget's view key and the
+   * revision of its payload this output holds.
+   */
+  private _offer(model: IRenderMime.IMimeModel, unpacked: UnpackResult): void {
+    const meta = model.metadata?.[this._mimeType] as
+      { view_key?: unknown; revision?: unknown } | undefined;
+    if (!unpacked.ok || typeof meta?.view_key !== 'string') {
+      return;
+    }
+    const revision = typeof meta.revision === 'number' ? meta.revision : 0;
+    this._withdraw?.();
+    this._withdraw = offerPayload(meta.view_key, { revision, data: unpacked.data });
+  }
+
   private _tryLive(): void {
     const source = widgetRendererSource(this);
     if (source === null) {
@@ -244,6 +263,8 @@ export class GraphOutput extends Panel implements IRenderMime.IRenderer {
 
   private _reset(): void {
     this._generation++; // a decode still running for an earlier model is dropped
+    this._withdraw?.();
+    this._withdraw = null;
     this._handover?.dispose();
     this._handover = null;
     this._liveModel = null;
@@ -256,6 +277,7 @@ export class GraphOutput extends Panel implements IRenderMime.IRenderer {
   private _pane: Pane | null = null;
   private _liveModel: IRenderMime.IMimeModel | null = null;
   private _handover: LiveHandover | null = null;
+  private _withdraw: (() => void) | null = null;
   private _generation = 0;
 }
 
@@ -338,7 +360,14 @@ export const rendererFactory: IRenderMime.IRendererFactory = {
   safe: true,
   mimeTypes: [MIME_TYPE, COMPARISON_MIME_TYPE, REPLAY_MIME_TYPE],
   defaultRank: RANK,
-  createRenderer: options => new GraphOutput(options)
+  createRenderer: options => {
+    // The live widgets' renderer is this extension's own copy when their kernel
+    // asks for this build (runtime.ts), so JupyterLab and Notebook 7 never receive
+    // it. Registered here, not on import: JupyterLab imports a disabled extension's
+    // module too (and then neither uses it nor loads its styles).
+    registerRuntime(RUNTIME_ID, widgetModule);
+    return new GraphOutput(options);
+  }
 };
 
 /**

@@ -15,6 +15,8 @@ import { h } from './dom';
 import { GraphView } from './graphview';
 import { isReplayPayload, ReplayView, validateReplay } from './replayview';
 import type { IViewPayload, IWeightStats } from './types';
+import { unpackData } from './packed';
+import { takePayload } from './runtime';
 import { isObject } from './validate';
 
 /** How long to wait for the kernel's weight statistics. */
@@ -201,16 +203,188 @@ export const SELECTED_EVENT = 'kv-selected';
 /** The DOM event a live view sends up the page when its overlay changes. */
 export const OVERLAY_EVENT = 'kv-overlay';
 
-/** Draw the widget into `el`; returns the cleanup anywidget calls on removal. */
-function render({ model, el }: { model: IWidgetModel; el: HTMLElement }): () => void {
-  const data = model.get('data');
-  if (isObject(data) && 'kerasviz_comparison' in data) {
-    return renderComparison(model, el);
+/** How long to wait for the kernel to send a widget's payload. */
+export const PAYLOAD_TIMEOUT_MS = 60_000;
+
+/**
+ * A widget's payload, which is no synced trait (runtime.ts): the copy the MIME
+ * renderer offers when it is as new as the widget's `_revision`, else the kernel's
+ * (custom message `kv_payload`, answered with the packed payload). Later payloads
+ * come from the kernel unasked, one message per change for every view.
+ */
+export class PayloadSource {
+  constructor(model: IWidgetModel, timeoutMs = PAYLOAD_TIMEOUT_MS) {
+    this._model = model;
+    this._timeoutMs = timeoutMs;
+    model.on('msg:custom', this._onMessage);
   }
-  if (isReplayPayload(data)) {
-    return renderReplay(model, el);
+
+  /** The payload shown first. */
+  first(): Promise<unknown> {
+    const key = this._model.get('_view_key');
+    const offer =
+      typeof key === 'string' && key !== '' ? takePayload(key, this._revisionWanted()) : undefined;
+    if (offer !== undefined) {
+      this._revision = offer.revision;
+      this._data = offer.data;
+      return Promise.resolve(offer.data);
+    }
+    return new Promise<unknown>((resolve, reject) => {
+      this._waiting = { resolve, reject };
+      this._timer = setTimeout(() => {
+        this._waiting = null;
+        reject(
+          new Error(
+            `the kernel did not send this widget's graph within ${Math.round(this._timeoutMs / 1000)} s. ` +
+              'Is the kernel running? Re-run the cell that shows it.'
+          )
+        );
+      }, this._timeoutMs);
+      this._model.send({ type: 'kv_payload' });
+    });
   }
-  return renderExplorer(model, el);
+
+  /** The payload now (after {@link first}). */
+  get data(): unknown {
+    return this._data;
+  }
+
+  /** Call `callback` with each newer payload the kernel sends; returns the remover. */
+  onChange(callback: () => void): () => void {
+    this._listeners.push(callback);
+    return () => {
+      this._listeners = this._listeners.filter(c => c !== callback);
+    };
+  }
+
+  dispose(): void {
+    this._model.off('msg:custom', this._onMessage);
+    if (this._timer !== null) {
+      clearTimeout(this._timer);
+    }
+    this._listeners = [];
+    this._waiting = null;
+  }
+
+  private _revisionWanted(): number {
+    const r = this._model.get('_revision');
+    return typeof r === 'number' ? r : 0;
+  }
+
+  private _onMessage = (msg: unknown): void => {
+    const m = msg as { type?: unknown; revision?: unknown; data?: unknown } | null;
+    if (m === null || typeof m !== 'object' || m.type !== 'kv_payload') {
+      return;
+    }
+    const revision = typeof m.revision === 'number' ? m.revision : 0;
+    if (this._revision !== null && revision <= this._revision) {
+      return; // already shown (the answer to another view's question)
+    }
+    void unpackData(m.data).then(unpacked => {
+      if (this._revision !== null && revision <= this._revision) {
+        return;
+      }
+      const waiting = this._waiting;
+      if (!unpacked.ok) {
+        if (waiting !== null) {
+          this._settle();
+          waiting.reject(new Error(unpacked.reason));
+        }
+        return;
+      }
+      this._revision = revision;
+      this._data = unpacked.data;
+      if (waiting !== null) {
+        this._settle();
+        waiting.resolve(unpacked.data);
+      } else {
+        this._listeners.forEach(callback => callback());
+      }
+    });
+  };
+
+  private _settle(): void {
+    this._waiting = null;
+    if (this._timer !== null) {
+      clearTimeout(this._timer);
+      this._timer = null;
+    }
+  }
+
+  private _model: IWidgetModel;
+  private _timeoutMs: number;
+  private _revision: number | null = null;
+  private _data: unknown = undefined;
+  private _listeners: Array<() => void> = [];
+  private _waiting: { resolve: (data: unknown) => void; reject: (e: Error) => void } | null = null;
+  private _timer: ReturnType<typeof setTimeout> | null = null;
+}
+
+/**
+ * The model as the views below read it: `data` and `change:data` come from the
+ * {@link PayloadSource}, everything else from anywidget's model.
+ */
+function withPayload(model: IWidgetModel, source: PayloadSource): IWidgetModel {
+  const listeners = new Map<(...args: any[]) => void, () => void>();
+  return {
+    get: name => (name === 'data' ? source.data : model.get(name)),
+    set: (name, value) => model.set(name, value),
+    save_changes: () => model.save_changes(),
+    send: (content, callbacks, buffers) => model.send(content, callbacks, buffers),
+    on: (event, callback) => {
+      if (event === 'change:data') {
+        listeners.set(
+          callback,
+          source.onChange(() => callback())
+        );
+      } else {
+        model.on(event, callback);
+      }
+    },
+    off: (event, callback) => {
+      if (event === 'change:data') {
+        if (callback) {
+          listeners.get(callback)?.();
+          listeners.delete(callback);
+        }
+        return;
+      }
+      model.off(event, callback);
+    }
+  };
+}
+
+/** Draw the widget into `el`; resolves to the cleanup anywidget calls on removal. */
+async function render({
+  model,
+  el
+}: {
+  model: IWidgetModel;
+  el: HTMLElement;
+}): Promise<() => void> {
+  const source = new PayloadSource(model);
+  let data: unknown;
+  try {
+    data = await source.first();
+  } catch (error) {
+    source.dispose();
+    const message = error instanceof Error ? error.message : String(error);
+    el.append(
+      h('div', 'kv-root kv-note kv-note-error', `kerasviz: cannot draw this widget: ${message}`)
+    );
+    return () => el.replaceChildren();
+  }
+  const live = withPayload(model, source);
+  const cleanup =
+    isObject(data) && 'kerasviz_comparison' in data
+      ? renderComparison(live, el)
+      : isReplayPayload(data)
+        ? renderReplay(live, el)
+        : renderExplorer(live, el);
+  return () => {
+    cleanup();
+    source.dispose();
+  };
 }
 
 /** An Explorer: one graph, `selected` a node id or null. */

@@ -122,6 +122,7 @@ class JupyterServer:
         extra_args: tuple[str, ...] | list[str] = (),
         log_dir: str | os.PathLike = ARTIFACTS / "logs",
         python: str = sys.executable,
+        disabled_extensions: tuple[str, ...] | list[str] = (),
     ):
         if app not in ("lab", "notebook"):
             raise ValueError(f"app must be 'lab' or 'notebook', not {app!r}")
@@ -137,6 +138,8 @@ class JupyterServer:
         for plugin, values in (settings or {}).items():
             self.settings.setdefault(plugin, {}).update(values)
         self.extra_args = list(extra_args)
+        # labextensions this server's pages do not load (its labconfig/page_config)
+        self.disabled_extensions = list(disabled_extensions)
         self.python = python
         self.log_dir = Path(log_dir)
         self.token = secrets.token_hex(24)
@@ -229,6 +232,16 @@ class JupyterServer:
             d.mkdir(parents=True, exist_ok=True)
             (d / f"{plugin}.jupyterlab-settings").write_text(json.dumps(values))
 
+    def _write_page_config(self, config_dir: Path) -> None:
+        if not self.disabled_extensions:
+            return
+        d = config_dir / "labconfig"
+        d.mkdir(parents=True, exist_ok=True)
+        disabled = {name: True for name in self.disabled_extensions}
+        (d / "page_config.json").write_text(
+            json.dumps({"disabledExtensions": disabled})
+        )
+
     def _command(self, settings_dir: Path, workspaces_dir: Path) -> list[str]:
         cls = "LabApp" if self.app == "lab" else "JupyterNotebookApp"
         module = "jupyterlab" if self.app == "lab" else "notebook"
@@ -266,6 +279,7 @@ class JupyterServer:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         for _attempt in range(3):  # a free port can be taken between probe and bind
             self._write_user_settings(settings_dir)  # (again: stop() removes _tmp)
+            self._write_page_config(self._tmp / "config")
             self.port = free_port()
             self.log_path = self.log_dir / f"jupyter-{self.app}-{self.port}.log"
             with open(self.log_path, "w") as log:

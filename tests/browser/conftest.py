@@ -143,7 +143,8 @@ def page(browser):
 
 # --------------------------------------------------------------------------- servers
 class JupyterServers:
-    """Factory: ``servers(app="lab"|"notebook", root_dir=None, settings=None, extra_args=())``.
+    """Factory: ``servers(app="lab"|"notebook", root_dir=None, settings=None,
+    extra_args=(), disabled_extensions=())``.
 
     Starts the server on first call and returns the same one for the same arguments.
     ``root_dir=None`` gives a fresh temp dir (``server.root_dir``). ``settings`` maps
@@ -155,13 +156,22 @@ class JupyterServers:
         self._tmp_path_factory = tmp_path_factory
         self._servers: dict[tuple, JupyterServer] = {}
 
-    def __call__(self, app="lab", root_dir=None, *, settings=None, extra_args=()):
+    def __call__(
+        self,
+        app="lab",
+        root_dir=None,
+        *,
+        settings=None,
+        extra_args=(),
+        disabled_extensions=(),
+    ):
         optional_import("jupyterlab" if app == "lab" else "notebook")
         key = (
             app,
             str(root_dir),
             repr(sorted((settings or {}).items())),
             tuple(extra_args),
+            tuple(disabled_extensions),
         )
         server = self._servers.get(key)
         if server is None or server.proc is None:
@@ -172,6 +182,7 @@ class JupyterServers:
                 settings=settings,
                 extra_args=extra_args,
                 log_dir=ARTIFACTS / "logs",
+                disabled_extensions=disabled_extensions,
             )
             self._servers[key] = server
             server.start()

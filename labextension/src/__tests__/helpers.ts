@@ -11,6 +11,7 @@ import { vi } from 'vitest';
 import type { IEdgeData, IElementDef, INodeData } from '../elements';
 import type { IWidgetModel } from '../widget';
 import type { IViewPayload } from '../types';
+import { offerPayload } from '../runtime';
 import { ViewGraph } from '../viewgraph';
 
 /** A fixture payload by file stem (src/__tests__/fixtures/<name>.json). */
@@ -90,4 +91,37 @@ export function fakeWidgetModel(initial: Record<string, unknown> = {}) {
     }
   };
   return { model, traits, sent, saved, emit, listeners };
+}
+
+let liveKeys = 0;
+
+/**
+ * {@link fakeWidgetModel} for a live widget, whose `data` is no synced trait
+ * (runtime.ts): the initial `data` is offered under the model's `_view_key` as
+ * the MIME renderer would, and `emit('change:data')` after a change of
+ * `traits.data` arrives as the kernel's `kv_payload` push with the next revision.
+ * Await {@link settle} after it: the view draws the payload once it is decoded.
+ */
+export function fakeLiveModel(initial: Record<string, unknown> = {}) {
+  const { data, ...rest } = initial;
+  const key = `test-view-${++liveKeys}`;
+  const fake = fakeWidgetModel({ ...rest, _view_key: key, _revision: 0 });
+  fake.traits.data = data;
+  offerPayload(key, { revision: 0, data });
+  let revision = 0;
+  const emit = (event: string, ...args: unknown[]) => {
+    if (event === 'change:data') {
+      revision += 1;
+      fake.traits._revision = revision;
+      fake.emit('msg:custom', { type: 'kv_payload', revision, data: fake.traits.data });
+      return;
+    }
+    fake.emit(event, ...args);
+  };
+  return { ...fake, emit };
+}
+
+/** Let pending promises (a decode, a render) run. */
+export function settle(): Promise<void> {
+  return new Promise(resolve => setTimeout(resolve, 0));
 }

@@ -18,7 +18,7 @@ import {
 } from '../overlay';
 import type { IOverlayMetric, IOverlays, IViewPayload } from '../types';
 import widget from '../widget';
-import { fakeWidgetModel, loadPayload } from './helpers';
+import { fakeLiveModel, loadPayload, settle } from './helpers';
 
 interface ICase {
   metric: IOverlayMetric;
@@ -148,14 +148,14 @@ describe('the overlay menu, legend and inspector', () => {
     view.dispose();
   });
 
-  it('keeps overlay_metric in sync with the kernel both ways', () => {
-    const { model, traits, emit } = fakeWidgetModel({
+  it('keeps overlay_metric in sync with the kernel both ways', async () => {
+    const { model, traits, emit } = fakeLiveModel({
       data: withUserMetric(null),
       selected: null,
       overlay_metric: 'params'
     });
     const el = document.createElement('div');
-    const cleanup = widget.render({ model, el });
+    const cleanup = await widget.render({ model, el });
     const view = (el.querySelector('.kv-root') as HTMLElement & { kvView?: GraphView }).kvView!;
     expect(view.overlay).toBe('params');
     traits.overlay_metric = 'share';
@@ -168,20 +168,22 @@ describe('the overlay menu, legend and inspector', () => {
     expect(model.save_changes).toHaveBeenCalled();
     // new data keeps the kernel's overlay
     emit('change:data');
-    expect(view.overlay).toBe('macs');
+    await settle();
+    const rebuilt = (el.querySelector('.kv-root') as HTMLElement & { kvView?: GraphView }).kvView!;
+    expect(rebuilt.overlay).toBe('macs');
     cleanup();
   });
 });
 
 describe('the Activation stats button', () => {
   it('asks the kernel for one run and says what went wrong', async () => {
-    const { model, sent, emit } = fakeWidgetModel({
+    const { model, sent, emit } = fakeLiveModel({
       data: withUserMetric(null),
       selected: null,
       overlay_metric: null
     });
     const el = document.createElement('div');
-    const cleanup = widget.render({ model, el });
+    const cleanup = await widget.render({ model, el });
     const button = [...el.querySelectorAll('button')].find(
       b => b.textContent === 'Activation stats'
     )!;

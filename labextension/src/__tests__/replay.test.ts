@@ -10,7 +10,7 @@ import { PLAY_STEP_MS, ReplayView, validateReplay } from '../replayview';
 import type { IReplayPayload, IViewPayload } from '../types';
 import { ViewGraph } from '../viewgraph';
 import widget from '../widget';
-import { fakeWidgetModel, nodesOf } from './helpers';
+import { fakeLiveModel, nodesOf } from './helpers';
 
 function loadReplay(): IReplayPayload {
   const path = join(__dirname, 'fixtures', 'replay.json');
@@ -120,12 +120,12 @@ describe('marks', () => {
 });
 
 describe('the replay widget', () => {
-  it('keeps step in sync both ways', () => {
+  it('keeps step in sync both ways', async () => {
     const p = loadReplay();
-    const { model, emit, traits } = fakeWidgetModel({ data: p, step: 0 });
+    const { model, emit, traits } = fakeLiveModel({ data: p, step: 0 });
     const el = document.createElement('div');
     document.body.append(el);
-    const cleanup = widget.render({ model, el });
+    const cleanup = await widget.render({ model, el });
     const root = el.querySelector('.kv-replay') as HTMLElement & { kvReplay?: ReplayView };
     expect(root.kvReplay!.index).toBe(0);
     root.querySelectorAll<HTMLButtonElement>('.kv-replay-btn')[3].click();

@@ -5,11 +5,11 @@ import { GraphView } from '../graphview';
 import type { IViewPayload } from '../types';
 import { checkPayload } from '../viewgraph';
 import widget from '../widget';
-import { fakeWidgetModel, loadPayload } from './helpers';
+import { fakeLiveModel, loadPayload, settle } from './helpers';
 
 /** A stand-in for anywidget's model. */
 function fakeModel(data: IViewPayload) {
-  const { traits: state, ...rest } = fakeWidgetModel({ data, selected: null });
+  const { traits: state, ...rest } = fakeLiveModel({ data, selected: null });
   return { state, ...rest };
 }
 
@@ -77,10 +77,10 @@ describe('GraphView without a canvas size (before it is attached)', () => {
 });
 
 describe('the anywidget entry', () => {
-  it('syncs `selected` both ways, rebuilds on data changes and cleans up', () => {
+  it('syncs `selected` both ways, rebuilds on data changes and cleans up', async () => {
     const { model, state, emit, listeners } = fakeModel(loadPayload('toy'));
     const el = document.createElement('div');
-    const cleanup = widget.render({ model, el });
+    const cleanup = await widget.render({ model, el });
     const view = (el.querySelector('.kv-root') as any).kvView as GraphView;
     // Python -> view
     state.selected = 'b1_bn';
@@ -94,6 +94,7 @@ describe('the anywidget entry', () => {
     // new data keeps the selection when the node still exists
     state.data = loadPayload('toy');
     emit('change:data');
+    await settle();
     const rebuilt = (el.querySelector('.kv-root') as any).kvView as GraphView;
     expect(rebuilt.selected).toBe('b1_conv');
     expect(el.querySelectorAll('.kv-root')).toHaveLength(1);
