@@ -411,6 +411,19 @@ ARM_CLICK_JS = """(name) => {
 PRESS_MS = 100
 
 
+def _await_marked(page, var: str, problems: list[str], what: str) -> dict | None:
+    """The marks of ``window[var]`` once its ``frame`` is set (ARM_CLICK_JS /
+    ARM_SEARCH_JS); None, with ``what`` in ``problems``, after 10 s without."""
+    try:
+        page.wait_for_function(
+            f"() => window.{var}.frame !== null", timeout=10_000, polling=50
+        )
+    except PlaywrightTimeout:
+        problems.append(f"{what} in the inspector within 10 s")
+        return None
+    return page.evaluate(f"() => window.{var}")
+
+
 def click_latencies(
     page, count: int = 5, press_ms: float = PRESS_MS
 ) -> tuple[list[tuple[float, float]], list[str]]:
@@ -432,14 +445,11 @@ def click_latencies(
     for x, y, name, node_id in targets:
         page.evaluate(ARM_CLICK_JS, name)
         page.mouse.click(x, y, delay=press_ms)
-        try:
-            page.wait_for_function(
-                "() => window.__kvClick.frame !== null", timeout=10_000, polling=50
-            )
-        except PlaywrightTimeout:
-            problems.append(f"click on {node_id!r} did not show it in the inspector")
+        st = _await_marked(
+            page, "__kvClick", problems, f"click on {node_id!r} did not show it"
+        )
+        if st is None:
             continue
-        st = page.evaluate("() => window.__kvClick")
         latencies.append((st["frame"] - st["up"], st["dom"] - st["up"]))
         page.wait_for_timeout(150)  # not a double-tap
     return latencies, problems
@@ -553,14 +563,11 @@ def search_latencies(
             box.press("Enter")
         else:
             box.type(name, delay=0)
-        try:
-            page.wait_for_function(
-                "() => window.__kvSearch.frame !== null", timeout=10_000, polling=50
-            )
-        except PlaywrightTimeout:
-            problems.append(f"search for {name!r} did not show it in the inspector")
+        st = _await_marked(
+            page, "__kvSearch", problems, f"search for {name!r} did not show it"
+        )
+        if st is None:
             continue
-        st = page.evaluate("() => window.__kvSearch")
         out.append(st["frame"] - st["typed"])
     box.fill("")
     return out, problems
