@@ -111,7 +111,7 @@ import sys
 import types
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from .graph.extract import entry_point
@@ -166,16 +166,8 @@ class Cost:
     reason: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        """A JSON-safe dict of the seven fields."""
-        return {
-            "macs": self.macs,
-            "flops": self.flops,
-            "params": self.params,
-            "param_bytes": self.param_bytes,
-            "activation_bytes": self.activation_bytes,
-            "peak_bytes": self.peak_bytes,
-            "reason": self.reason,
-        }
+        """A JSON-safe dict of the seven fields (all ints, strings or None)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 _FIELDS = ("macs", "flops", "params", "param_bytes", "activation_bytes", "peak_bytes")

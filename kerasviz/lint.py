@@ -55,7 +55,7 @@ import html
 import re
 import textwrap
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from ._callable import make_callable
@@ -81,14 +81,8 @@ class Finding:
     fix: str
 
     def to_json(self) -> dict[str, Any]:
-        """A JSON-safe dict of the five fields."""
-        return {
-            "code": self.code,
-            "severity": self.severity,
-            "layer": self.layer,
-            "message": self.message,
-            "fix": self.fix,
-        }
+        """A JSON-safe dict of the five fields (all strings or None)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 class Findings(list):  # type: ignore[type-arg]
