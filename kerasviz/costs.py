@@ -114,6 +114,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Any
 
+from . import _format
 from .graph.extract import entry_point
 from .graph.model import LayerNode, ModelGraph
 
@@ -259,11 +260,11 @@ class CostReport:
             (
                 node_id,
                 cls,
-                _si(c.macs),
-                _si(c.flops),
-                _si(c.params),
-                _bytes(c.activation_bytes),
-                _bytes(c.peak_bytes),
+                _format.count(c.macs),
+                _format.count(c.flops),
+                _format.count(c.params),
+                _format.size(c.activation_bytes),
+                _format.size(c.peak_bytes),
             )
             for node_id, cls, c in self._rows()
         ]
@@ -271,11 +272,11 @@ class CostReport:
         total = (
             "total",
             "",
-            _si(t.macs),
-            _si(t.flops),
-            _si(t.params),
-            _bytes(t.activation_bytes),
-            _bytes(t.peak_bytes),
+            _format.count(t.macs),
+            _format.count(t.flops),
+            _format.count(t.params),
+            _format.size(t.activation_bytes),
+            _format.size(t.peak_bytes),
         )
         widths = [max(len(r[i]) for r in [head, *body, total]) for i in range(7)]
 
@@ -323,11 +324,11 @@ class CostReport:
             cells = (
                 label,
                 cls,
-                _si(c.macs),
-                _si(c.flops),
-                _si(c.params),
-                _bytes(c.activation_bytes),
-                _bytes(c.peak_bytes),
+                _format.count(c.macs),
+                _format.count(c.flops),
+                _format.count(c.params),
+                _format.size(c.activation_bytes),
+                _format.size(c.peak_bytes),
                 c.reason or "",
             )
             return (
@@ -353,24 +354,6 @@ class CostReport:
             f"<CostReport {self.graph.model.name!r}: macs={t.macs}, flops={t.flops}, "
             f"params={t.params}, peak_bytes={t.peak_bytes}>"
         )
-
-
-def _si(n: int | None) -> str:
-    if n is None:
-        return "?"
-    for div, unit in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
-        if abs(n) >= div:
-            return f"{n / div:.3g} {unit}"
-    return str(n)
-
-
-def _bytes(n: int | None) -> str:
-    if n is None:
-        return "?"
-    for div, unit in ((1e9, "GB"), (1e6, "MB"), (1e3, "kB")):
-        if n >= div:
-            return f"{n / div:.3g} {unit}"
-    return f"{n} B"
 
 
 # ---- the entry point --------------------------------------------------------------

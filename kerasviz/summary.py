@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from . import _format
 from ._callable import make_callable
 from .graph import ModelGraph, graph_of
 from .graph.extract import entry_point
@@ -65,9 +66,9 @@ class Summary:
                 "  " * r["depth"] + f"{r['name']} ({r['class_name']})",
                 r["output_shape"],
                 f"{r['params']:,}",
-                _count(r["macs"]),
+                _format.count(r["macs"]),
                 _pct(r["macs_share"]),
-                _bytes(r["memory"]),
+                _format.size(r["memory"]),
                 _pct(r["memory_share"]),
             )
             for r in self.rows
@@ -77,9 +78,9 @@ class Summary:
             "Total",
             "",
             f"{self.graph.model.params.total:,}",
-            _count(t.macs),
+            _format.count(t.macs),
             "100 %" if t.macs else "",
-            _bytes(t.activation_bytes),
+            _format.size(t.activation_bytes),
             "100 %" if t.activation_bytes else "",
         )
         widths = [max(len(r[i]) for r in [head, *body, total]) for i in range(7)]
@@ -101,8 +102,8 @@ class Summary:
             *(line(r) for r in body),
             rule,
             line(total),
-            f"FLOPs: {_count(t.flops)}  ·  parameter memory: {_bytes(t.param_bytes)}"
-            f"  ·  peak memory (inference, estimated): {_bytes(t.peak_bytes)}",
+            f"FLOPs: {_format.count(t.flops)}  ·  parameter memory: {_format.size(t.param_bytes)}"
+            f"  ·  peak memory (inference, estimated): {_format.size(t.peak_bytes)}",
         ]
         for r in self.rows:
             if r["reason"] and not r["container"]:
@@ -149,9 +150,9 @@ class Summary:
                     f'<td style="text-align:right">{e(v)}</td>'
                     for v in (
                         f"{r['params']:,}",
-                        _count(r["macs"]),
+                        _format.count(r["macs"]),
                         _pct(r["macs_share"]),
-                        _bytes(r["memory"]),
+                        _format.size(r["memory"]),
                         _pct(r["memory_share"]),
                     )
                 )
@@ -163,9 +164,9 @@ class Summary:
                 f'<th style="text-align:right">{e(v)}</th>'
                 for v in (
                     f"{self.graph.model.params.total:,}",
-                    _count(t.macs),
+                    _format.count(t.macs),
                     "",
-                    _bytes(t.activation_bytes),
+                    _format.size(t.activation_bytes),
                     "",
                 )
             )
@@ -174,9 +175,9 @@ class Summary:
         m = self.graph.model
         caption = e(
             f"{m.name} ({_api(m.api)}): one forward pass at batch size "
-            f"{self.report.batch_size}. FLOPs {_count(t.flops)}, parameter memory "
-            f"{_bytes(t.param_bytes)}, peak memory (inference, estimated) "
-            f"{_bytes(t.peak_bytes)}."
+            f"{self.report.batch_size}. FLOPs {_format.count(t.flops)}, parameter memory "
+            f"{_format.size(t.param_bytes)}, peak memory (inference, estimated) "
+            f"{_format.size(t.peak_bytes)}."
         )
         return (
             '<table class="kerasviz-summary" style="border-collapse:collapse">'
@@ -276,28 +277,6 @@ def _share(part: int | None, whole: int | None) -> float | None:
 
 def _pct(share: float | None) -> str:
     return "" if share is None else f"{share * 100:.1f} %"
-
-
-def _count(n: int | None) -> str:
-    """Exact below 10,000, then 3 significant digits (12.3 K, 3.86 G)."""
-    if n is None:
-        return "?"
-    if abs(n) < 10_000:
-        return f"{n:,}"
-    for size, suffix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "K")):
-        if abs(n) >= size:
-            return f"{n / size:.3g} {suffix}"
-    return f"{n:,}"
-
-
-def _bytes(n: int | None) -> str:
-    if n is None:
-        return "?"
-    v, i = float(n), 0
-    units = ["B", "KB", "MB", "GB", "TB"]
-    while abs(v) >= 1024 and i < len(units) - 1:
-        v, i = v / 1024, i + 1
-    return f"{int(v)} B" if i == 0 else f"{v:.3g} {units[i]}"
 
 
 make_callable(__name__, "summary")

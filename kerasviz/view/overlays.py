@@ -18,6 +18,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from .. import _format
 from ..style import OVERLAY_INK_DARK, OVERLAY_INK_LIGHT, OVERLAY_STOPS
 
 #: The overlays kerasviz computes from the cost model: key → (label, unit, the cost
@@ -221,16 +222,7 @@ def format_value(value: float, unit: str) -> str:
     if unit == "share":
         return f"{round(value * 100, 1):g} %"
     if unit == "bytes":
-        v, i = float(value), 0
-        units = ["B", "KB", "MB", "GB", "TB"]
-        while abs(v) >= 1024 and i < len(units) - 1:
-            v, i = v / 1024, i + 1
-        return f"{round(v)} B" if i == 0 else f"{v:.3g} {units[i]}"
+        return _format.size(value)
     if unit == "count":
-        a = abs(value)
-        if a < 10_000:
-            return f"{round(value):,}"
-        for size, suffix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "K")):
-            if a >= size:
-                return f"{value / size:.3g} {suffix}"
+        return _format.count(value)
     return f"{value:.4g}"
