@@ -76,18 +76,27 @@ function themeSwitch(doc: Document): HTMLButtonElement {
   });
   b.title = 'Switch between the light and the dark theme';
   label(b);
-  const view = doc.defaultView;
-  if (view && typeof view.matchMedia === 'function') {
-    const query = view.matchMedia(DARK_QUERY);
-    const onSystem = () => {
-      // a class change on the body makes the canvas re-read its colours
-      doc.body.classList.toggle(SYSTEM_DARK_CLASS, query.matches);
-      label(b);
-    };
-    doc.body.classList.toggle(SYSTEM_DARK_CLASS, query.matches);
-    query.addEventListener?.('change', onSystem);
-  }
+  followSystem(doc, () => label(b));
   return b;
+}
+
+/**
+ * Keep the body's {@link SYSTEM_DARK_CLASS} to the system's theme (the one rule
+ * of standalone.css that sets the dark variables reads it; a class change on the
+ * body also makes the canvas re-read its colours). `onChange` runs after each
+ * change.
+ */
+function followSystem(doc: Document, onChange: () => void = () => undefined): void {
+  const view = doc.defaultView;
+  if (!view || typeof view.matchMedia !== 'function') {
+    return;
+  }
+  const query = view.matchMedia(DARK_QUERY);
+  doc.body.classList.toggle(SYSTEM_DARK_CLASS, query.matches);
+  query.addEventListener?.('change', () => {
+    doc.body.classList.toggle(SYSTEM_DARK_CLASS, query.matches);
+    onChange();
+  });
 }
 
 /**
@@ -100,6 +109,8 @@ export function mountStandalone(doc: Document = document): GraphView | null {
   const footer = doc.querySelector(`.${FOOTER_CLASS}`);
   if (footer) {
     footer.append(themeSwitch(doc));
+  } else {
+    followSystem(doc);
   }
   const checked =
     source === null
