@@ -152,6 +152,24 @@ def test_labextension_is_installed_and_enabled():
     assert "OK" in line
 
 
+def test_readme_first_command_installs_what_the_tutorials_need():
+    """Command 1 installs what Binder installs from binder/ (the Debian packages of
+    apt.txt, the pip packages of postBuild): the notebooks need them all."""
+    import pathlib
+
+    root = pathlib.Path(__file__).parent.parent
+    readme = (root / "README.md").read_text()
+    block = readme[readme.index("Open the tutorial in JupyterLab") :]
+    command = block[block.index("```bash\n") + 8 :].split("\n", 1)[0]
+    assert "jupyter lab notebooks/" in command
+    assert "bash binder/postBuild" in command
+    assert command.index('pip install ".[cpu]"') < command.index("binder/postBuild")
+    apt = (root / "binder" / "apt.txt").read_text().split()
+    assert apt
+    for package in apt:
+        assert f"apt-get install -y {package}" in command or f" {package} " in command
+
+
 def test_readme_first_command_says_how_to_run_as_root():
     """Command 1 starts `jupyter lab`, which refuses to run as root without
     --allow-root: the README says so next to it, with a flag Jupyter really has."""
@@ -159,7 +177,7 @@ def test_readme_first_command_says_how_to_run_as_root():
     import re
 
     readme = (pathlib.Path(__file__).parent.parent / "README.md").read_text()
-    first = readme.index('pip install ".[cpu]" && jupyter lab notebooks/')
+    first = readme.index("bash binder/postBuild && jupyter lab notebooks/")
     nearby = readme[first : first + 600]
     assert re.search(r"As root .*`--allow-root`", nearby, re.S)
     assert "jupyter lab --allow-root notebooks/" in nearby
