@@ -117,7 +117,8 @@ def _normalise(value: Any) -> Any:
     if isinstance(value, list):
         return [_normalise(v) for v in value]
     if isinstance(value, str):
-        return _SITE.sub("<site>/", _TMP.sub("<tmp>", _UUID.sub("<uuid>", value)))
+        # site-packages first: a virtual environment's may itself be under /tmp
+        return _TMP.sub("<tmp>", _SITE.sub("<site>/", _UUID.sub("<uuid>", value)))
     return value
 
 
