@@ -14,6 +14,8 @@ import pathlib
 import nbformat
 import pytest
 
+from .conftest import BACKEND
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
@@ -156,6 +158,10 @@ def test_paths_of_the_machine_do_not_make_a_payload_stale():
     assert runner._normalise("/tmp/pytest-1/x.svg") == "<tmp>"
 
 
+#: the backend the committed notebooks were executed on
+COMMITTED_BACKEND = "tensorflow"
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_runs_and_committed_outputs_are_current(path):
@@ -172,6 +178,15 @@ def test_notebook_runs_and_committed_outputs_are_current(path):
         assert expected in _text(fresh)
     assert 0 < peak < runner.MAX_PEAK_BYTES
     assert seconds < runner.MAX_SECONDS
+    if BACKEND != COMMITTED_BACKEND:
+        # The committed outputs are TensorFlow's (Binder's backend). On another
+        # backend the same seed draws other random weights, so activation
+        # statistics differ (notebook 4 on JAX): there every cell must show the
+        # same kinds of kerasviz output, and the payloads are compared on
+        # TensorFlow only.
+        kinds = [[m for m, _ in cell] for cell in runner.payloads(fresh)]
+        assert kinds == [[m for m, _ in cell] for cell in runner.payloads(committed)]
+        return
     assert runner.stale(committed, fresh) == [], (
         f"{path.name} is stale: re-run `python tools/run_notebooks.py {path}`"
     )
