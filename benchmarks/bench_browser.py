@@ -136,6 +136,8 @@ from tests.browser._jupyter import (  # noqa: E402
     screenshot,
     write_notebook,
 )
+from tests.browser.test_explorer import run_new_cell  # noqa: E402
+from tests.browser.test_wire import SETUP as SECOND_SETUP  # noqa: E402
 
 TARGETS = {  # from the issues: painted under N s
     "NASNetLarge": 2.0,
@@ -164,16 +166,6 @@ SECOND_TARGET_KB = 50.0
 #: before the loader (79519d0) every Explorer sent its renderer, 567 KB, and its
 #: payload twice (as a trait and in the display bundle)
 SECOND_BEFORE = "before: the 567 KB renderer and the payload twice, each time"
-SECOND_SETUP = """import os
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-import keras, kerasviz
-
-def chain(name, n=100):
-    x = inp = keras.Input((16,), name=f"{name}_in")
-    for i in range(n):
-        x = keras.layers.Dense(16, name=f"{name}_d{i}")(x)
-    return keras.Model(inp, x, name=name)
-"""
 SCREENSHOT_CASES = {"NASNetLarge", "ladder 5,000", "ladder 10,000", "wide 10,000"}
 #: Other processes may share the cores: the load average is printed with the facts.
 LOAD_AT_START = [float("nan")] * 3
@@ -566,15 +558,6 @@ def run_case(page, servers, wire, case, args) -> dict:
 PAINTED_COUNT_JS = """(n) => document.querySelectorAll(
   '.kv-root[data-kv-painted="true"]').length === n"""
 
-RUN_NEW_CELL_JS = """async (source) => {
-  const app = window.jupyterapp;
-  const nb = app.shell.currentWidget.content;
-  const n = nb.model.cells.length;
-  nb.model.sharedModel.insertCell(n, {cell_type: 'code', source});
-  nb.activeCellIndex = n;
-  await app.commands.execute('notebook:run-cell');
-}"""
-
 
 def measure_second(page, server, wire) -> dict:
     """KB the page receives for a second Explorer of a 100-layer model."""
@@ -587,7 +570,7 @@ def measure_second(page, server, wire) -> dict:
                 page.wait_for_timeout(1000)  # the first one's last messages
                 wire.reset()
             setup = SECOND_SETUP if i == 0 else ""
-            page.evaluate(RUN_NEW_CELL_JS, f"{setup}kerasviz.show(chain({name!r}))")
+            run_new_cell(page, f"{setup}kerasviz.show(chain({name!r}))")
             page.wait_for_function(PAINTED_COUNT_JS, arg=i + 1, timeout=120_000)
         page.wait_for_timeout(1000)
         res["second_kb"] = wire.bytes / 1000

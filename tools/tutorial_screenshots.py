@@ -17,6 +17,7 @@ import nbformat
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT.parent / "shared" / "tools"))
+sys.path.insert(0, str(ROOT))
 
 from lab_harness import (  # noqa: E402
     Browser,
@@ -25,13 +26,10 @@ from lab_harness import (  # noqa: E402
     run_all_cells,
 )
 
+from tests.browser.test_tutorial import EXPLORERS_JS  # noqa: E402
+
 NOTEBOOK = ROOT / "notebooks" / "01-sequential-vs-functional.ipynb"
 
-EXPLORERS_JS = """() => [...document.querySelectorAll('.kv-root')]
-    .map((r, i) => [r, i])
-    .filter(([r]) => r.dataset.kvPainted !== undefined && !r.closest('.kv-replay')
-                     && !r.closest('.kv-comparison'))
-    .map(([, i]) => i)"""
 
 CLICK_JS = """([i, id]) => {
     const cy = document.querySelectorAll('.kv-root')[i].kvView.cy;

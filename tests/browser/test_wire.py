@@ -17,6 +17,7 @@ from tests.browser._jupyter import (
     wait_for_idle,
     write_notebook,
 )
+from tests.browser.test_explorer import run_new_cell
 
 pytestmark = pytest.mark.browser
 
@@ -55,20 +56,6 @@ class Frames:
     def take(self) -> list[bytes]:
         frames, self.frames = self.frames, []
         return frames
-
-
-def run_new_cell(page, source: str) -> None:
-    page.evaluate(
-        """async (source) => {
-            const app = window.jupyterapp;
-            const nb = app.shell.currentWidget.content;
-            const n = nb.model.cells.length;
-            nb.model.sharedModel.insertCell(n, {cell_type: 'code', source});
-            nb.activeCellIndex = n;
-            await app.commands.execute('notebook:run-cell');
-        }""",
-        source,
-    )
 
 
 def painted_views(page) -> list[int]:
