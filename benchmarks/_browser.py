@@ -339,11 +339,12 @@ def run_timed_cell(
 VIEW_FACTS_JS = """() => {
   const root = document.querySelector('.kv-root');
   const view = root && root.kvView;
-  const cy = view && view.cy;
-  if (!cy) { return null; }
+  const counts = view && view.elementCounts;
+  if (!counts) { return null; }
   return {
-    nodes: cy.nodes().length,
-    edges: cy.edges().length,
+    nodes: counts.nodes,
+    edges: counts.edges,
+    heldNodes: counts.heldNodes,
     collapsed: view.collapsed.size,
     strategy: view.layoutStrategy,
     layoutMs: view.layoutMs,
@@ -361,7 +362,7 @@ EXPAND_ALL_JS = """async () => {
   const fallback = new Promise(r => setTimeout(() => r(null), 30000));
   const tRender = await Promise.race([rendered, fallback]);
   return {sync: tSync - t0, render: tRender === null ? null : tRender - t0,
-          nodes: cy.nodes().length, strategy: view.layoutStrategy,
+          nodes: view.elementCounts.nodes, strategy: view.layoutStrategy,
           layoutMs: view.layoutMs};
 }"""
 
@@ -573,13 +574,13 @@ def search_latencies(
     return out, problems
 
 
-#: Names of ``count`` leaf layers spread over the graph (in graph order).
+#: Names of ``count`` layers spread over the graph (in graph order; a big view's
+#: cytoscape holds only the elements near the viewport, so from the view graph).
 SEARCH_NAMES_JS = """(count) => {
-  const cy = document.querySelector('.kv-root').kvView.cy;
-  const leaves = cy.nodes().filter(n => !n.isParent() && !n.hasClass('kv-collapsed'));
+  const leaves = document.querySelector('.kv-root').kvView.graph.graph.nodes;
   const out = [];
   for (let i = 1; i <= count; i++) {
-    out.push(String(leaves[Math.floor(i * (leaves.length - 1) / (count + 1))].data('name')));
+    out.push(String(leaves[Math.floor(i * (leaves.length - 1) / (count + 1))].name));
   }
   return out;
 }"""

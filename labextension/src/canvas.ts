@@ -27,11 +27,13 @@ import {
   SELECTED_CLASS
 } from './theme';
 import type { IPaint } from './overlay';
+import { contains, sizeKey, styleFields, WindowIndex, windowAround } from './window';
 import type { ViewGraph } from './viewgraph';
 import {
   boundsOf,
   canvasHeightFor,
   centreOn,
+  centreOnBoxes,
   fitBounds,
   fitZoom,
   floorZoom,
@@ -52,6 +54,21 @@ const FRESH_POSITION_EVENTS = ['mouseover', 'mousedown', 'touchstart', 'wheel'] 
 /** Said by "Fit" when the whole graph does not fit at a readable size. */
 export const FIT_HINT =
   'Too big to fit at a readable size: drag to pan, Ctrl/⌘ + scroll to zoom out';
+
+/** An element definition as GraphCanvas keeps it. */
+type ElementDef = E.IElementDef & { pannable?: boolean; position?: { x: number; y: number } };
+
+/** How many elements a view has, and how many of them cytoscape holds. */
+export interface IElementCounts {
+  /** Nodes of the view (its collapsed state). */
+  nodes: number;
+  /** Edges of the view. */
+  edges: number;
+  /** Nodes inside cytoscape (all of them unless the view is windowed). */
+  heldNodes: number;
+  /** Edges inside cytoscape. */
+  heldEdges: number;
+}
 
 /** What the user did on the canvas. */
 export interface ICanvasEvents {
@@ -87,6 +104,48 @@ function makeCytoscape(plan: IRenderPlan, options: cytoscape.CytoscapeOptions): 
   return cy;
 }
 
+/**
+ * Node sizes for a windowed view's layout without styling every node:
+ * cytoscape (headless) sizes one node per size key (window.ts `sizeKey`: its
+ * classes and the data fields the stylesheet reads), and every node gets its
+ * key's size. Selectors on the compound structure (`:parent`, `>`) are not
+ * keyed: the nodes sized are leaves.
+ */
+export function probeSizes(
+  style: cytoscape.StylesheetJson,
+  nodes: ReadonlyArray<E.IElementDef>
+): Sizes {
+  const fields = styleFields(style as unknown as Parameters<typeof styleFields>[0]);
+  const keyOf = new Map<string, string>();
+  const probes = new Map<string, cytoscape.ElementDefinition>();
+  for (const def of nodes) {
+    const key = sizeKey(def.data as unknown as Record<string, unknown>, def.classes, fields);
+    keyOf.set(def.data.id, key);
+    if (!probes.has(key)) {
+      const data: Record<string, unknown> = { ...def.data, id: `p${probes.size}` };
+      delete data.parent;
+      probes.set(key, { group: 'nodes', data, classes: def.classes });
+    }
+  }
+  const probe = cytoscape({
+    headless: true,
+    styleEnabled: true,
+    style,
+    elements: [...probes.values()]
+  });
+  const byKey = new Map<string, { w: number; h: number }>();
+  for (const [key, def] of probes) {
+    const n = probe.getElementById(String(def.data.id));
+    byKey.set(key, { w: Math.max(n.outerWidth(), 1), h: Math.max(n.outerHeight(), 1) });
+  }
+  probe.destroy();
+  const sizes: Sizes = new Map();
+  for (const [id, key] of keyOf) {
+    sizes.set(id, byKey.get(key)!);
+  }
+  return sizes;
+}
+
 /** The cytoscape canvas of one view payload. */
 export class GraphCanvas {
   /**
@@ -110,9 +169,14 @@ export class GraphCanvas {
     const webgl = leaves > BIG_VIEW_NODES && webglUsable(webgl2Kind(), force);
     this._plan = renderPlan(leaves, webgl);
     container.dataset.kvRenderer = this._plan.renderer;
+    // A big view is windowed: cytoscape holds only what is near the viewport
+    // (window.ts), and this class keeps every element's definition.
+    this._windowed = this._plan.big;
     const style = this._resolvedStyle();
+    this._style = style;
     this._styleKey = JSON.stringify(style);
     this._container = container;
+    const elements = this._elements();
     // The plain wheel scrolls the page (as over an embedded map); Ctrl/⌘ + wheel
     // and pinch zoom. Cytoscape zooms on every wheel, so this listener, added
     // before cytoscape adds its own, lets it zoom only with the key down, and
@@ -122,7 +186,7 @@ export class GraphCanvas {
     this._hint = new CanvasHint();
     this.cy = makeCytoscape(this._plan, {
       container,
-      elements: this._elements(),
+      elements: this._windowed ? [] : elements,
       layout: { name: 'null' },
       style,
       minZoom: 0.01,
@@ -176,24 +240,35 @@ export class GraphCanvas {
   setCollapsed(collapsed: E.CollapsedState, focus: string | null): void {
     const cy = this.cy;
     this._collapsed = collapsed;
+    const elements = this._elements();
     cy.batch(() => {
       cy.elements().remove();
-      cy.add(this._elements());
+      if (!this._windowed) {
+        cy.add(elements);
+      }
     });
+    this._held = null;
     this._applyOverlay();
     this._layout();
     this._sizeToGraph(true);
     // Refit when the result is readable; else keep a readable zoom on the
     // container that changed (or start again at the inputs).
-    const target = focus !== null ? cy.getElementById(focus) : cy.collection();
+    const target = focus !== null ? (this._index?.box(focus) ?? null) : null;
     if (this._bounds && fitZoom(this._bounds, cy.width(), cy.height()) >= this._floor) {
       fitBounds(cy, this._bounds);
-    } else if (target.empty()) {
+    } else if (target === null) {
       this.firstView();
     } else {
-      cy.zoom(Math.max(READABLE_ZOOM, this._floor));
-      cy.center(target);
+      const zoom = Math.max(READABLE_ZOOM, this._floor);
+      cy.viewport({
+        zoom,
+        pan: {
+          x: cy.width() / 2 - ((target.x1 + target.x2) / 2) * zoom,
+          y: cy.height() / 2 - ((target.y1 + target.y2) / 2) * zoom
+        }
+      });
     }
+    this._syncWindow(true);
   }
 
   /**
@@ -213,8 +288,9 @@ export class GraphCanvas {
     }
     initialView(this.cy, this._bounds, anchors, rankdir, this._floor);
     if (this._selectedId !== null) {
-      centreOn(this.cy, this.cy.getElementById(this._selectedId), this._floor);
+      this.centre(this._selectedId);
     }
+    this._syncWindow(true);
     this._userMoved = false;
   }
 
@@ -225,6 +301,7 @@ export class GraphCanvas {
    */
   fit(): boolean {
     const whole = fitBounds(this.cy, this._bounds, this._floor);
+    this._syncWindow(false);
     if (whole) {
       this._hint.hide();
     } else {
@@ -236,7 +313,49 @@ export class GraphCanvas {
 
   /** Bring a node and its neighbours into view (zooming in when far out). */
   centre(id: string): void {
-    centreOn(this.cy, this.cy.getElementById(id), this._floor);
+    const index = this._index;
+    if (!this._windowed || index === null) {
+      centreOn(this.cy, this.cy.getElementById(id), this._floor);
+      return;
+    }
+    // Windowed: the node and its neighbours may not be inside cytoscape yet.
+    const box = index.box(id);
+    if (box === null) {
+      return;
+    }
+    let near = { ...box };
+    for (const other of index.neighbours(id)) {
+      const b = index.box(other);
+      if (b) {
+        near = {
+          x1: Math.min(near.x1, b.x1),
+          y1: Math.min(near.y1, b.y1),
+          x2: Math.max(near.x2, b.x2),
+          y2: Math.max(near.y2, b.y2)
+        };
+      }
+    }
+    centreOnBoxes(this.cy, box, near, this._floor);
+    this._syncWindow(false);
+  }
+
+  /** The view's elements, and how many cytoscape holds. */
+  get elementCounts(): IElementCounts {
+    let nodes = 0;
+    for (const def of this._defs.values()) {
+      nodes += def.group === 'nodes' ? 1 : 0;
+    }
+    return {
+      nodes,
+      edges: this._defs.size - nodes,
+      heldNodes: this.cy.nodes().length,
+      heldEdges: this.cy.edges().length
+    };
+  }
+
+  /** Whether cytoscape holds only the elements near the viewport. */
+  get windowed(): boolean {
+    return this._windowed;
   }
 
   /** The lowest zoom at which node labels are readable (LABEL_FLOOR_PX). */
@@ -255,16 +374,15 @@ export class GraphCanvas {
     const before = this._selectedId;
     cy.batch(() => {
       if (before !== null) {
-        cy.getElementById(before).removeClass(SELECTED_CLASS);
+        this._mark(before, [], [SELECTED_CLASS]);
       }
       if (id !== null) {
-        cy.getElementById(id).addClass(SELECTED_CLASS);
+        this._mark(id, [SELECTED_CLASS], []);
       }
     });
     this._selectedId = id;
   }
 
-  /** Mark search hits with `kv-match`. */
   /**
    * Paint the nodes by an overlay: each visible node with a paint gets its fill
    * and label colour (`kv-overlay`), the others fade (`kv-overlay-none`); null
@@ -276,36 +394,40 @@ export class GraphCanvas {
   }
 
   private _applyOverlay(): void {
-    const cy = this.cy;
     const paint = this._paint;
-    cy.batch(() => {
-      cy.nodes('.kv-overlay, .kv-overlay-none').removeClass('kv-overlay kv-overlay-none');
-      if (paint === null) {
-        return;
-      }
-      cy.nodes().forEach(node => {
-        if (node.isParent()) {
-          return; // an open container: its members carry the colours
+    const off = ['kv-overlay', 'kv-overlay-none'];
+    this.cy.batch(() => {
+      for (const def of this._defs.values()) {
+        if (def.group !== 'nodes') {
+          continue;
         }
-        const p = paint.get(node.id());
+        const id = def.data.id;
+        if (paint === null || this._parents.has(id)) {
+          // no overlay; or an open container: its members carry the colours
+          this._mark(id, [], off);
+          continue;
+        }
+        const p = paint.get(id);
         if (p) {
-          node.data({ kvOverlay: p.fill, kvInk: p.ink });
-          node.addClass('kv-overlay');
+          this._mark(id, ['kv-overlay'], ['kv-overlay-none'], { kvOverlay: p.fill, kvInk: p.ink });
         } else {
-          node.addClass('kv-overlay-none');
+          this._mark(id, ['kv-overlay-none'], ['kv-overlay']);
         }
-      });
+      }
     });
   }
 
+  /** Mark search hits with `kv-match`. */
   setMatches(ids: ReadonlyArray<string>): void {
-    const cy = this.cy;
-    cy.batch(() => {
-      cy.$('.kv-match').removeClass('kv-match');
+    this.cy.batch(() => {
+      for (const id of this._matchIds) {
+        this._mark(id, [], ['kv-match']);
+      }
       for (const id of ids) {
-        cy.getElementById(id).addClass('kv-match');
+        this._mark(id, ['kv-match'], []);
       }
     });
+    this._matchIds = ids.slice();
   }
 
   /** Re-resolve the stylesheet (theme change); no-op when nothing changed. */
@@ -318,13 +440,17 @@ export class GraphCanvas {
       return;
     }
     this._styleKey = key;
+    this._style = style;
     cy.batch(() => {
       const measurer = this._measurer;
       if (measurer && fontKey !== this._fontKey) {
-        cy.nodes().forEach(n => {
-          const size = measurer.measure(String(n.data('label')), n.hasClass('kv-collapsed'));
-          n.data({ [LABEL_WIDTH]: size.w, [LABEL_HEIGHT]: size.h });
-        });
+        for (const def of this._defs.values()) {
+          if (def.group === 'nodes') {
+            const data = def.data as E.INodeData;
+            const size = measurer.measure(data.label, hasClass(def, 'kv-collapsed'));
+            this._mark(data.id, [], [], { [LABEL_WIDTH]: size.w, [LABEL_HEIGHT]: size.h });
+          }
+        }
       }
       cy.style(style);
     });
@@ -333,6 +459,7 @@ export class GraphCanvas {
   /** The container changed size. */
   resize(): void {
     this.cy.resize();
+    this._syncWindow(false);
   }
 
   /** The page scrolled: cytoscape's cached container position is stale. */
@@ -370,6 +497,9 @@ export class GraphCanvas {
     cy.on('dragpan scrollzoom pinchzoom', () => {
       this._userMoved = true;
     });
+    if (this._windowed) {
+      cy.on('viewport', () => this._syncWindow(false));
+    }
   }
 
   private _resolvedStyle(): cytoscape.StylesheetJson {
@@ -397,27 +527,127 @@ export class GraphCanvas {
     return rules as cytoscape.StylesheetJson;
   }
 
-  /** Element definitions, with label sizes when the stylesheet sizes by label. */
-  private _elements(): cytoscape.ElementDefinition[] {
-    const els = E.buildElements(this._vg, this._collapsed) as Array<
-      E.IElementDef & { pannable?: boolean }
-    >;
+  /**
+   * Element definitions of the collapsed state, with label sizes when the
+   * stylesheet sizes by label; kept (by id) as this view's own record of every
+   * element, which a windowed view adds to cytoscape as they come into view.
+   */
+  private _elements(): ElementDef[] {
+    const els = E.buildElements(this._vg, this._collapsed) as ElementDef[];
     const measurer = this._measurer;
+    this._defs = new Map();
+    this._parents = new Set();
+    this._matchIds = [];
     for (const el of els) {
+      this._defs.set(el.data.id, el);
       if (el.group !== 'nodes') {
         continue;
+      }
+      const data = el.data as E.INodeData & Record<string, unknown>;
+      if (data.parent !== undefined) {
+        this._parents.add(data.parent);
       }
       // Nodes are not dragged (autoungrabify): a drag that starts on one pans,
       // as on the background.
       el.pannable = true;
       if (measurer) {
-        const data = el.data as E.INodeData & Record<string, unknown>;
         const size = measurer.measure(data.label, el.classes.includes('kv-collapsed'));
         data[LABEL_WIDTH] = size.w;
         data[LABEL_HEIGHT] = size.h;
       }
     }
-    return els as cytoscape.ElementDefinition[];
+    return els;
+  }
+
+  /**
+   * Add and remove classes and set data on an element: on its definition and,
+   * when cytoscape holds it, on the element.
+   */
+  private _mark(
+    id: string,
+    on: ReadonlyArray<string>,
+    off: ReadonlyArray<string>,
+    data?: Record<string, unknown>
+  ): void {
+    const def = this._defs.get(id);
+    if (def === undefined) {
+      return;
+    }
+    const ele = this.cy.getElementById(id);
+    if (data !== undefined) {
+      if (ele.nonempty()) {
+        ele.data(data);
+      }
+      Object.assign(def.data, data);
+    }
+    const classes = new Set(def.classes.split(' ').filter(Boolean));
+    const removed = off.filter(c => classes.delete(c));
+    const added = on.filter(c => !classes.has(c) && classes.add(c));
+    if (removed.length === 0 && added.length === 0) {
+      return;
+    }
+    def.classes = [...classes].join(' ');
+    if (ele.nonempty()) {
+      if (removed.length > 0) {
+        ele.removeClass(removed.join(' '));
+      }
+      if (added.length > 0) {
+        ele.addClass(added.join(' '));
+      }
+    }
+  }
+
+  /**
+   * Windowed views: make cytoscape hold what the window around the viewport
+   * needs (window.ts), unless the viewport is still inside the last window
+   * (`force`: recompute anyway). The selected node is always held.
+   */
+  private _syncWindow(force: boolean): void {
+    const index = this._index;
+    const cy = this.cy;
+    if (!this._windowed || index === null || this._syncing || !cy) {
+      return;
+    }
+    if (cy.width() === 0 || cy.height() === 0) {
+      return; // not laid out on the page yet
+    }
+    const ext = cy.extent();
+    const view = { x1: ext.x1, y1: ext.y1, x2: ext.x2, y2: ext.y2 };
+    if (!force && this._held !== null && contains(this._held, view)) {
+      return;
+    }
+    const held = windowAround(view);
+    const want = index.select(held, this._selectedId !== null ? [this._selectedId] : []);
+    const nodes = new Set(want.nodes);
+    const edges = new Set(want.edges);
+    this._syncing = true;
+    try {
+      cy.batch(() => {
+        const drop = cy.elements().filter(e => !(e.isNode() ? nodes : edges).has(e.id()));
+        if (drop.nonempty()) {
+          cy.remove(drop);
+        }
+        const add: cytoscape.ElementDefinition[] = [];
+        for (const id of [...want.nodes, ...want.edges]) {
+          const def = this._defs.get(id);
+          if (def !== undefined && cy.getElementById(id).empty()) {
+            add.push({
+              group: def.group,
+              data: { ...def.data },
+              classes: def.classes,
+              position: def.position ? { ...def.position } : undefined,
+              pannable: def.pannable
+            } as cytoscape.ElementDefinition);
+          }
+        }
+        if (add.length > 0) {
+          cy.add(add);
+        }
+      });
+    } finally {
+      this._syncing = false;
+    }
+    this._held = held;
   }
 
   /**
@@ -446,22 +676,33 @@ export class GraphCanvas {
   private _layout(): void {
     const cy = this.cy;
     const vg = this._vg;
+    const defs = [...this._defs.values()];
+    const nodeDefs = defs.filter(d => d.group === 'nodes');
+    const edgeDefs = defs.filter(d => d.group === 'edges') as Array<
+      ElementDef & { data: E.IEdgeData }
+    >;
+    const leaves = nodeDefs.filter(d => !this._parents.has(d.data.id));
     // Body sizes (labels sit inside nodes): outerWidth is a style lookup, where
-    // layoutDimensions() would compute a bounding box per node.
-    const sizes: Sizes = new Map();
-    const nodes = cy.nodes().map(n => {
-      const compound = n.isParent();
-      const parent = n.data('parent') as string | undefined;
-      const size = compound
-        ? { w: 0, h: 0 }
-        : { w: Math.max(n.outerWidth(), 1), h: Math.max(n.outerHeight(), 1) };
-      if (!compound) {
-        sizes.set(n.id(), size);
+    // layoutDimensions() would compute a bounding box per node. A windowed view
+    // has no nodes in cytoscape yet: sized by probes.
+    let sizes: Sizes;
+    if (this._windowed) {
+      sizes = probeSizes(this._style, leaves);
+    } else {
+      sizes = new Map();
+      for (const d of leaves) {
+        const n = cy.getElementById(d.data.id);
+        sizes.set(d.data.id, { w: Math.max(n.outerWidth(), 1), h: Math.max(n.outerHeight(), 1) });
       }
-      return { id: n.id(), width: size.w, height: size.h, parent, compound };
+    }
+    const nodes = nodeDefs.map(d => {
+      const id = d.data.id;
+      const compound = this._parents.has(id);
+      const size = sizes.get(id) ?? { w: 0, h: 0 };
+      const parent = (d.data as E.INodeData).parent;
+      return { id, width: size.w, height: size.h, parent, compound };
     });
-    const edgeEls = cy.edges();
-    const edges = edgeEls.map(e => ({ source: e.source().id(), target: e.target().id() }));
+    const edges = edgeDefs.map(e => ({ source: e.data.source, target: e.data.target }));
     const start = performance.now();
     const result = computeLayout(vg, this._collapsed, nodes, edges);
     this._strategy = result.strategy;
@@ -475,21 +716,47 @@ export class GraphCanvas {
     this._layoutMs = performance.now() - start;
     cy.batch(() => {
       for (const [id, p] of result.positions) {
-        cy.getElementById(id).position(p);
+        const def = this._defs.get(id);
+        if (def) {
+          def.position = p;
+        }
+        const ele = cy.getElementById(id);
+        if (ele.nonempty()) {
+          ele.position(p);
+        }
       }
-      edgeEls.forEach((e, i) => {
+      edgeDefs.forEach((e, i) => {
         const bend = bends.get(i);
         if (bend !== undefined) {
-          e.data(BEND, bend).addClass('kv-bent');
-        } else if (e.hasClass('kv-bent')) {
-          e.removeClass('kv-bent');
+          this._mark(e.data.id, ['kv-bent'], [], { [BEND]: bend });
+        } else {
+          this._mark(e.data.id, [], ['kv-bent']);
         }
       });
     });
+    this._index = new WindowIndex(
+      nodes,
+      edgeDefs.map((e, i) => ({
+        id: e.data.id,
+        source: e.data.source,
+        target: e.data.target,
+        bend: bends.get(i)
+      })),
+      result.positions,
+      sizes
+    );
   }
 
   private _vg: ViewGraph;
   private _plan: IRenderPlan;
+  private _windowed: boolean;
+  private _style: cytoscape.StylesheetJson = [];
+  private _defs = new Map<string, ElementDef>();
+  private _parents = new Set<string>();
+  private _matchIds: string[] = [];
+  private _index: WindowIndex | null = null;
+  private _held: IBounds | null = null;
+  private _syncing = false;
   private _collapsed: E.CollapsedState;
   private _styleRoot: Element;
   private _strategy: LayoutStrategy = 'dagre';
@@ -522,4 +789,8 @@ export class GraphCanvas {
   private _invalidate = (): void => {
     invalidateContainerPosition(this.cy);
   };
+}
+
+function hasClass(def: ElementDef | undefined, cls: string): boolean {
+  return def !== undefined && def.classes.split(' ').includes(cls);
 }

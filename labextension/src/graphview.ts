@@ -6,7 +6,7 @@
 
 import type cytoscape from 'cytoscape';
 
-import { GraphCanvas } from './canvas';
+import { GraphCanvas, type IElementCounts } from './canvas';
 import { buildHeader, Toolbar } from './chrome';
 import { clear, h } from './dom';
 import * as E from './elements';
@@ -60,6 +60,20 @@ export class GraphView {
    */
   get cy(): cytoscape.Core | null {
     return this._canvas?.cy ?? null;
+  }
+
+  /**
+   * How many nodes and edges the view shows, and how many of them cytoscape
+   * holds: a big view holds only those near the viewport (canvas.ts). Null
+   * before cytoscape is made.
+   */
+  get elementCounts(): IElementCounts | null {
+    return this._canvas?.elementCounts ?? null;
+  }
+
+  /** The view graph shown (null when the payload could not be shown). */
+  get graph(): ViewGraph | null {
+    return this._vg ?? null;
   }
 
   /** The root element (`.kv-root`). */

@@ -265,9 +265,6 @@ export function centreOn(
   if (node.empty()) {
     return;
   }
-  if (cy.zoom() < floor) {
-    cy.zoom(Math.max(READABLE_ZOOM, floor));
-  }
   const near = node.union(node.neighborhood('node'));
   const opts = { includeLabels: false, includeEdges: false, includeOverlays: false };
   const toBox = (b: cytoscape.BoundingBox12): IBounds => ({
@@ -276,14 +273,23 @@ export function centreOn(
     x2: b.x2,
     y2: b.y2
   });
-  const pan = panToShow(
-    cy.pan(),
-    cy.zoom(),
-    cy.width(),
-    cy.height(),
-    toBox(near.boundingBox(opts)),
-    toBox(node.boundingBox(opts))
-  );
+  centreOnBoxes(cy, toBox(node.boundingBox(opts)), toBox(near.boundingBox(opts)), floor);
+}
+
+/**
+ * {@link centreOn} by boxes in model coordinates: the node's, and the one
+ * around it and its neighbours (a windowed view knows them from its layout).
+ */
+export function centreOnBoxes(
+  cy: cytoscape.Core,
+  node: IBounds,
+  near: IBounds,
+  floor = MIN_FIT_ZOOM
+): void {
+  if (cy.zoom() < floor) {
+    cy.zoom(Math.max(READABLE_ZOOM, floor));
+  }
+  const pan = panToShow(cy.pan(), cy.zoom(), cy.width(), cy.height(), near, node);
   if (pan !== null) {
     cy.pan(pan);
   }

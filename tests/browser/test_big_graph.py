@@ -52,9 +52,11 @@ VISIBLE_NODE_JS = """() => {
 
 VIEW_JS = """() => {
   const root = document.querySelector('.kv-root');
-  const cy = root.kvView.cy;
+  const counts = root.kvView.elementCounts;
   const canvas = root.querySelector('.kv-canvas');
-  return {nodes: cy.nodes().length, edges: cy.edges().length,
+  return {nodes: counts.nodes, edges: counts.edges,
+          heldNodes: counts.heldNodes, heldEdges: counts.heldEdges,
+          cyNodes: root.kvView.cy.nodes().length,
           renderer: canvas.dataset.kvRenderer,
           webglLayers: canvas.querySelectorAll('canvas[data-id$="-webgl"]').length};
 }"""
@@ -79,6 +81,9 @@ def test_ten_thousand_nodes_open_and_a_click_shows_the_inspector(
 
     view = page.evaluate(VIEW_JS)
     assert (view["nodes"], view["edges"]) == (10_001, 15_000), view
+    # windowed: cytoscape holds only the elements around the viewport
+    assert 0 < view["heldNodes"] == view["cyNodes"] < 1_000, view
+    assert 0 < view["heldEdges"] < 1_500, view
     has_gl = page.evaluate(
         "() => !!document.createElement('canvas').getContext('webgl2')"
     )
@@ -106,9 +111,11 @@ def test_ten_thousand_nodes_open_and_a_click_shows_the_inspector(
     box.fill("d4321")
     box.press("Enter")
     page.locator(TITLE).filter(has_text="d4321").wait_for(timeout=60_000)
+    # far from where the view opened: brought into cytoscape, marked and selected
     assert page.evaluate(
-        "() => document.querySelector('.kv-root').kvView.cy"
-        ".getElementById('d4321').hasClass('kv-match')"
+        "() => { const cy = document.querySelector('.kv-root').kvView.cy;"
+        " const n = cy.getElementById('d4321');"
+        " return n.hasClass('kv-match') && n.hasClass('kv-selected'); }"
     )
     screenshot(page, f"big-graph/ladder-10000-{renderer}-search")
     assert page.page_errors == []
