@@ -367,6 +367,7 @@ def measure_kerasviz(page, server, wire, case, args, res, note) -> None:
     res["kv_fallback"] = any(r.fallback for r in good)
     facts = page.evaluate(VIEW_FACTS_JS)
     res["kv_nodes"] = facts and facts["nodes"]
+    res["kv_held"] = facts and facts["heldNodes"]
     for key, press in (("click", PRESS_MS), ("click0", 0)):
         lat, problems = click_latencies(page, args.clicks, press)
         for p in problems:
@@ -752,11 +753,12 @@ def print_big_table(results) -> None:
     print(
         "big graphs (issue 14): painted s (today -> now; browser = painted - the "
         "kernel's display_data, py = kerasviz.show in the kernel), click ms (today -> "
-        "now), pan = frames/s during a 2 s mouse drag (longest frame ms), search = ms "
+        "now), held = nodes inside cytoscape at the first view (a big view holds those "
+        "near the viewport), pan = frames/s during a 2 s mouse drag (longest frame ms), search = ms "
         "from Enter / from the last keystroke to the match in the inspector"
     )
     head = (
-        f"{'model':<14}{'nodes':>7}{'renderer':>9} |{'painted':>14}{'browser':>8}"
+        f"{'model':<14}{'nodes':>7}{'held':>6}{'renderer':>9} |{'painted':>14}{'browser':>8}"
         f"{'py s':>6} |{'click':>11} |{'pan fps':>8}{'longest':>8} |{'search':>7}"
         f"{'typed':>6}"
     )
@@ -772,6 +774,7 @@ def print_big_table(results) -> None:
         )
         print(
             f"{r['label']:<14}{fmt(r.get('kv_nodes'), 'd'):>7}"
+            f"{fmt(r.get('kv_held'), 'd'):>6}"
             f"{r.get('renderer') or '-':>9} |{painted:>14}"
             f"{fmt(r.get('kv_browser')):>8}{fmt(r.get('kv_py'), '.1f'):>6} |"
             f"{click:>11} |{fmt(r.get('fps'), '.0f'):>8}"

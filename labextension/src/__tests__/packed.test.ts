@@ -262,6 +262,9 @@ describe('GraphOutput with packed data', () => {
     const output = makeOutput();
     await output.renderModel(model); // trusted + widget view: waits for the live widget
     output.node.dispatchEvent(new CustomEvent(SELECTED_EVENT, { detail: { id: 'score' } }));
+    // written after the next frame, so that the click's inspector does not wait
+    expect(setData).not.toHaveBeenCalled();
+    await new Promise(resolve => requestAnimationFrame(() => setTimeout(resolve, 5)));
     expect(setData).toHaveBeenCalledTimes(1);
     const written = (setData.mock.calls[0][0] as { data: Record<string, unknown> }).data;
     expect(written[MIME_TYPE]).toEqual({ ...fixture, selected: 'score' });
