@@ -150,6 +150,11 @@ def replay_summary(payload: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+#: zlib level of packed payloads. Level 9 took 0.26 s for the 7 MB JSON of a
+#: 10,000-layer model, level 6 0.055 s, for 1 % more bytes (466 KB -> 470 KB).
+PACK_LEVEL = 6
+
+
 def pack(payload: dict[str, Any], *, selected: Any = _UNSET) -> dict[str, Any]:
     """The envelope a notebook file keeps for ``payload`` (view or comparison).
 
@@ -202,7 +207,7 @@ def pack(payload: dict[str, Any], *, selected: Any = _UNSET) -> dict[str, Any]:
             "payload in it "
             f"keeps its own). Received: selected={selected!r}"
         )
-    compressed = zlib.compress(text.encode("utf-8"), 9)
+    compressed = zlib.compress(text.encode("utf-8"), PACK_LEVEL)
     envelope["data"] = base64.b64encode(compressed).decode("ascii")
     return envelope
 
