@@ -71,7 +71,7 @@ describe('WindowIndex.select', () => {
 
 describe('windowAround and contains', () => {
   it('grows the viewport by its size on each side', () => {
-    const held = windowAround({ x1: 0, y1: 0, x2: 100, y2: 50 });
+    const held = windowAround({ x1: 0, y1: 0, x2: 100, y2: 50 }, 1);
     expect(held).toEqual({ x1: -100, y1: -50, x2: 200, y2: 100 });
     expect(contains(held, { x1: 90, y1: 40, x2: 190, y2: 90 })).toBe(true);
     expect(contains(held, { x1: 110, y1: 40, x2: 210, y2: 90 })).toBe(false);
