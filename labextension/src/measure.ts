@@ -78,23 +78,46 @@ export class LabelMeasurer {
     if (hit) {
       return hit;
     }
-    const f = this._font;
     const lines = label.split('\n');
     let w = 0;
-    const c = this._context;
-    if (c) {
-      c.font = `${bold ? 'bold' : f.weight} ${f.size}px ${f.family}`;
-    }
     for (const line of lines) {
-      const width = c ? c.measureText(line).width : line.length * f.size * 0.6;
-      w = Math.max(w, Math.ceil(width));
+      w = Math.max(w, this._lineWidth(line, bold));
     }
-    const size = { w: Math.max(w, 1), h: Math.max(lines.length * f.size, 1) };
+    const size = { w: Math.max(w, 1), h: Math.max(lines.length * this._font.size, 1) };
     this._cache.set(key, size);
     return size;
+  }
+
+  /**
+   * One line's width, measured once per line: labels are `name\nClassName`, so
+   * the class lines of a 10,000-layer model are a handful of texts.
+   */
+  private _lineWidth(line: string, bold: boolean): number {
+    const key = `${bold ? 'b' : 'n'}${line}`;
+    const hit = this._lines.get(key);
+    if (hit !== undefined) {
+      return hit;
+    }
+    const f = this._font;
+    const c = this._context;
+    let width: number;
+    if (c) {
+      const font = `${bold ? 'bold' : f.weight} ${f.size}px ${f.family}`;
+      if (font !== this._contextFont) {
+        c.font = font; // parsed on every set: set only when it changes
+        this._contextFont = font;
+      }
+      width = Math.ceil(c.measureText(line).width);
+    } else {
+      width = Math.ceil(line.length * f.size * 0.6);
+    }
+    this._lines.set(key, width);
+    return width;
   }
 
   private _font: ILabelFont;
   private _context: CanvasRenderingContext2D | null;
   private _cache = new Map<string, { w: number; h: number }>();
+  private _lines = new Map<string, number>();
+  private _contextFont = '';
 }

@@ -243,9 +243,14 @@ export class WindowIndex {
   private _neighbours = new Map<string, string[]>();
 }
 
+/** Node style properties that change a leaf's outer size (cytoscape's outerWidth). */
+const SIZE_PROPERTY = /^(width|height|padding(-\w+)?|border-width|min-(width|height)(-bias-\w+)?)$/;
+
 /**
- * Data fields a stylesheet reads: in selectors (`node[kind = "dense"]`) and in
- * mappers (`data(kvLabelWidth)`, `mapData(params, ...)`).
+ * Data fields that can change a leaf node's size under a stylesheet: those its
+ * selectors test (`node[kind = "dense"]`) and those its size properties map
+ * (`width: data(kvLabelWidth)`, `height: mapData(params, ...)`); a field only
+ * a colour or the label text reads (`label: data(label)`) is not one.
  */
 export function styleFields(
   rules: ReadonlyArray<{ selector: string; style: Record<string, unknown> }>
@@ -255,7 +260,10 @@ export function styleFields(
     for (const m of rule.selector.matchAll(/\[\s*[!^]*\s*([A-Za-z_][\w-]*)/g)) {
       fields.add(m[1]);
     }
-    for (const value of Object.values(rule.style)) {
+    for (const [property, value] of Object.entries(rule.style)) {
+      if (!SIZE_PROPERTY.test(property)) {
+        continue;
+      }
       for (const m of String(value).matchAll(
         /(?:data|mapData|mapLayoutData)\(\s*([A-Za-z_][\w-]*)/g
       )) {

@@ -79,9 +79,12 @@ describe('windowAround and contains', () => {
 });
 
 describe('styleFields and sizeKey', () => {
-  it('finds the data fields of selectors and mappers', () => {
+  it('finds the data fields of selectors and of size mappers, not of labels or colours', () => {
     const rules: IStyleRule[] = [
-      { selector: 'node[kind = "dense"]', style: { width: 'data(kvLabelWidth)' } },
+      {
+        selector: 'node[kind = "dense"]',
+        style: { width: 'data(kvLabelWidth)', label: 'data(label)', color: 'data(kvInk)' }
+      },
       {
         selector: 'edge[count > 1], node[^params]',
         style: { height: 'mapData(params, 0, 9, 1, 5)' }
@@ -107,6 +110,8 @@ describe('probeSizes', () => {
       resolveStylesheet(payloadStylesheet(vg.payload), () => '')
     );
     const style = rules as unknown as cytoscape.StylesheetJson;
+    // keyed by what sizes a node, not by its (unique) label: few probes
+    expect(styleFields(rules)).toEqual(['count', 'kind', 'kvLabelHeight', 'kvLabelWidth']);
     const els = buildElements(vg, new Set());
     // label sizes as the measurer would give: by label length
     for (const el of els) {
