@@ -166,15 +166,27 @@ export class GraphOutput extends Panel implements IRenderMime.IRenderer {
    */
   private _onLiveSelected = (event: Event): void => {
     const id = (event as CustomEvent<{ id: string | null }>).detail?.id ?? null;
-    afterPaint(() => this._saveLive(data => withSelection(data, id)));
+    this._whenCheap(() => this._saveLive(data => withSelection(data, id)));
   };
 
   /**
-   * Write what the live view changed into this output's data, so that a saved
-   * notebook keeps it. Done after the next frame (afterPaint): JupyterLab copies
-   * the whole output into the notebook's shared model, ~30 ms for a 10,000-node
-   * payload, which a click's inspector should not wait for.
+   * Run a write of this output's data now, or after the next frame when the
+   * output is big: JupyterLab copies the whole output into the notebook's shared
+   * model, which for a 10,000-layer payload delayed a click's inspector by
+   * 29-46 ms. A small output is written at once, so that a save right after a
+   * click always keeps it.
    */
+  private _whenCheap(write: () => void): void {
+    const data = this._liveModel?.data[this._mimeType];
+    const size = isPacked(data) && typeof data.data === 'string' ? data.data.length : 0;
+    if (size > DEFER_WRITE_CHARS) {
+      afterPaint(write);
+    } else {
+      write();
+    }
+  }
+
+  /** Write what the live view changed into this output's data (a saved notebook keeps it). */
   private _saveLive(change: (data: unknown) => Record<string, unknown> | null): void {
     const model = this._liveModel;
     if (model === null || this._mimeType !== MIME_TYPE) {
@@ -191,7 +203,7 @@ export class GraphOutput extends Panel implements IRenderMime.IRenderer {
 
   private _onLiveOverlay = (event: Event): void => {
     const key = (event as CustomEvent<{ key: string | null }>).detail?.key ?? null;
-    afterPaint(() => this._saveLive(data => withOverlay(data, key)));
+    this._whenCheap(() => this._saveLive(data => withOverlay(data, key)));
   };
 
   /**
@@ -284,6 +296,9 @@ export class GraphOutput extends Panel implements IRenderMime.IRenderer {
 type Pane = GraphPane | ComparisonPane | ReplayPane | MessagePane;
 
 /** Do two outputs show the same live widget (same widget model id)? */
+/** Packed outputs longer than this are rewritten after the next frame (_whenCheap). */
+const DEFER_WRITE_CHARS = 200_000;
+
 /** Run `fn` once the next frame is painted (at once where there are no frames). */
 function afterPaint(fn: () => void): void {
   if (typeof requestAnimationFrame === 'function') {

@@ -262,13 +262,32 @@ describe('GraphOutput with packed data', () => {
     const output = makeOutput();
     await output.renderModel(model); // trusted + widget view: waits for the live widget
     output.node.dispatchEvent(new CustomEvent(SELECTED_EVENT, { detail: { id: 'score' } }));
-    // written after the next frame, so that the click's inspector does not wait
+    expect(setData).toHaveBeenCalledTimes(1); // a small output: at once
+    const written = (setData.mock.calls[0][0] as { data: Record<string, unknown> }).data;
+    expect(written[MIME_TYPE]).toEqual({ ...fixture, selected: 'score' });
+    expect(written['text/plain']).toBe('t');
+    output.dispose();
+  });
+
+  it('writes the selection of a big output after the next frame, not in the click', async () => {
+    const setData = vi.fn();
+    // ~300 KB of base64 that does not compress: a payload of thousands of layers
+    const noise = Array.from({ length: 60_000 }, (_, i) => ((i * 2654435761) >>> 7).toString(36));
+    const big = await packJson({ kerasviz_view: 1, graph: {}, pad: noise.join('') });
+    expect((big.data as string).length).toBeGreaterThan(200_000);
+    const model = mimeModel(
+      { [MIME_TYPE]: big, [WIDGET_VIEW_MIME_TYPE]: { model_id: 'abc' } },
+      true,
+      setData
+    );
+    const output = makeOutput();
+    await output.renderModel(model);
+    output.node.dispatchEvent(new CustomEvent(SELECTED_EVENT, { detail: { id: 'score' } }));
     expect(setData).not.toHaveBeenCalled();
     await new Promise(resolve => requestAnimationFrame(() => setTimeout(resolve, 5)));
     expect(setData).toHaveBeenCalledTimes(1);
     const written = (setData.mock.calls[0][0] as { data: Record<string, unknown> }).data;
-    expect(written[MIME_TYPE]).toEqual({ ...fixture, selected: 'score' });
-    expect(written['text/plain']).toBe('t');
+    expect(written[MIME_TYPE]).toEqual({ ...big, selected: 'score' });
     output.dispose();
   });
 });
