@@ -22,8 +22,6 @@ import json
 import zlib
 from typing import Any
 
-# The MIME types, versions and packing constants both sides share
-# (kerasviz/schema/contract.json; the renderer's src/contract.ts is made from it).
 from .contract import (
     API_LABELS,
     COMPARISON_MIME_TYPE,
@@ -35,6 +33,10 @@ from .contract import (
     REPLAY_MIME_TYPE,
     REPLAY_VERSION,
 )
+
+# The MIME types, versions and packing constants both sides share
+# (kerasviz/schema/contract.json; the renderer's src/contract.ts is made from it).
+from .graph._collector import collector_paused
 
 __all__ = [
     "COMPARISON_MIME_TYPE",
@@ -181,9 +183,10 @@ def pack(payload: dict[str, Any], *, selected: Any = _UNSET) -> dict[str, Any]:
             "one with kerasviz.view.view_payload(model). "
             f"Received: {_describe(payload)}"
         )
-    text = json.dumps(
-        payload, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    )
+    with collector_paused():
+        text = json.dumps(
+            payload, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+        )
     envelope: dict[str, Any] = {
         "kerasviz_packed": PACKED_VERSION,
         "encoding": PACKED_ENCODING,

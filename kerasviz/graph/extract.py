@@ -10,6 +10,7 @@ from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from . import _keras_compat as compat
+from ._collector import collector_paused
 from ._defaults import class_defaults, split_config
 from ._jsonsafe import jsonable_fast
 from .kinds import kind_of_class, public_module
@@ -257,7 +258,7 @@ class _Reader:
     # ---- the model as a whole -------------------------------------------------
     def read(self, model: Any) -> ModelGraph:
         # Every node a trace adds is read before the tracer takes it away again.
-        with self._tracer:
+        with collector_paused(), self._tracer:
             return self._read(model)
 
     def _read(self, model: Any) -> ModelGraph:
