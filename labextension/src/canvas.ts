@@ -27,7 +27,7 @@ import {
   SELECTED_CLASS
 } from './theme';
 import type { IPaint } from './overlay';
-import { contains, sizeKey, styleFields, WindowIndex, windowAround } from './window';
+import { contains, sizeKey, styleFields, WINDOW_MARGIN, WindowIndex, windowAround } from './window';
 import type { ViewGraph } from './viewgraph';
 import {
   boundsOf,
@@ -47,6 +47,9 @@ import {
 
 /** Edge data field: how far a `kv-bent` edge bows out. */
 const BEND = 'kvBend';
+
+/** How long after a jump (search, a link) a windowed view holds its surroundings too. */
+const WIDEN_AFTER_MS = 150;
 
 /** Pointer events before which cytoscape's cached container position is refreshed. */
 const FRESH_POSITION_EVENTS = ['mouseover', 'mousedown', 'touchstart', 'wheel'] as const;
@@ -335,8 +338,15 @@ export class GraphCanvas {
         };
       }
     }
-    centreOnBoxes(this.cy, box, near, this._floor);
-    this._syncWindow(false);
+    // A jump holds only the viewport at first (fewer new elements to style
+    // before the next frame), and its surroundings a moment later.
+    this._jumping = true;
+    try {
+      centreOnBoxes(this.cy, box, near, this._floor);
+      this._syncWindow(false, 0);
+    } finally {
+      this._jumping = false;
+    }
   }
 
   /** The view's elements, and how many cytoscape holds. */
@@ -469,6 +479,9 @@ export class GraphCanvas {
 
   /** Destroy cytoscape. */
   dispose(): void {
+    if (this._widenTimer !== null) {
+      clearTimeout(this._widenTimer);
+    }
     this._hint.hide();
     this._container.removeEventListener('wheel', this._onWheelCapture, { capture: true });
     this._container.removeEventListener('wheel', this._onWheelBubble);
@@ -498,7 +511,7 @@ export class GraphCanvas {
       this._userMoved = true;
     });
     if (this._windowed) {
-      cy.on('viewport', () => this._syncWindow(false));
+      cy.on('viewport', () => this._syncWindow(false, this._jumping ? 0 : WINDOW_MARGIN));
     }
   }
 
@@ -602,7 +615,7 @@ export class GraphCanvas {
    * needs (window.ts), unless the viewport is still inside the last window
    * (`force`: recompute anyway). The selected node is always held.
    */
-  private _syncWindow(force: boolean): void {
+  private _syncWindow(force: boolean, margin = WINDOW_MARGIN): void {
     const index = this._index;
     const cy = this.cy;
     if (!this._windowed || index === null || this._syncing || !cy) {
@@ -616,7 +629,7 @@ export class GraphCanvas {
     if (!force && this._held !== null && contains(this._held, view)) {
       return;
     }
-    const held = windowAround(view);
+    const held = windowAround(view, margin);
     const want = index.select(held, this._selectedId !== null ? [this._selectedId] : []);
     const nodes = new Set(want.nodes);
     const edges = new Set(want.edges);
@@ -648,6 +661,16 @@ export class GraphCanvas {
       this._syncing = false;
     }
     this._held = held;
+    if (this._widenTimer !== null) {
+      clearTimeout(this._widenTimer);
+      this._widenTimer = null;
+    }
+    if (margin < WINDOW_MARGIN) {
+      this._widenTimer = setTimeout(() => {
+        this._widenTimer = null;
+        this._syncWindow(true);
+      }, WIDEN_AFTER_MS);
+    }
   }
 
   /**
@@ -757,6 +780,8 @@ export class GraphCanvas {
   private _index: WindowIndex | null = null;
   private _held: IBounds | null = null;
   private _syncing = false;
+  private _jumping = false;
+  private _widenTimer: ReturnType<typeof setTimeout> | null = null;
   private _collapsed: E.CollapsedState;
   private _styleRoot: Element;
   private _strategy: LayoutStrategy = 'dagre';
