@@ -66,6 +66,13 @@ REPLAY_STATE_JS = """() => {
 
 GRAPH_PAINTED = '.kv-replay .kv-root[data-kv-painted="true"]'
 
+#: Whether the replay's graph shows ``n`` nodes. Between two steps the view makes a
+#: new cytoscape once its canvas has a size, so ``cy`` may be null for a moment.
+STEP_NODES_JS = """(n) => {
+    const view = document.querySelector('.kv-replay').kvReplay.view;
+    return !!(view && view.cy) && view.cy.nodes().length === n;
+}"""
+
 
 def _click_node(page, node_id: str) -> None:
     x, y = page.evaluate(
@@ -101,19 +108,14 @@ def test_step_through_a_replay_and_the_highlighted_line_moves(
     buttons = page.locator(".kv-replay .kv-replay-btn")
     first, _back, _play, next_step, _last = (buttons.nth(i) for i in range(5))
     first.click()
-    page.wait_for_function(
-        "() => document.querySelector('.kv-replay').kvReplay.view.cy.nodes().length === 1"
-    )
+    page.wait_for_function(STEP_NODES_JS, arg=1)
     state = page.evaluate(REPLAY_STATE_JS)
     assert (state["index"], state["line"], state["nodes"]) == (0, 2, ["main_input"])
     assert state["fresh"] == ["main_input"]
 
     for expected_line, made in [(3, "embedding"), (4, "lstm"), (5, "aux_output")]:
         next_step.click()
-        page.wait_for_function(
-            "(n) => document.querySelector('.kv-replay').kvReplay.view.cy.nodes().length === n",
-            arg=expected_line - 1,
-        )
+        page.wait_for_function(STEP_NODES_JS, arg=expected_line - 1)
         state = page.evaluate(REPLAY_STATE_JS)
         assert state["line"] == expected_line
         assert state["fresh"] == [made]
