@@ -22,6 +22,8 @@ import json
 import zlib
 from typing import Any
 
+# The MIME types, versions and packing constants both sides share
+# (kerasviz/schema/contract.json; the renderer's src/contract.ts is made from it).
 from .contract import (
     API_LABELS,
     COMPARISON_MIME_TYPE,
@@ -33,9 +35,6 @@ from .contract import (
     REPLAY_MIME_TYPE,
     REPLAY_VERSION,
 )
-
-# The MIME types, versions and packing constants both sides share
-# (kerasviz/schema/contract.json; the renderer's src/contract.ts is made from it).
 from .graph._collector import collector_paused
 
 __all__ = [

@@ -41,6 +41,7 @@ import {
   invalidateContainerPosition,
   maxCanvasHeight,
   READABLE_ZOOM,
+  union,
   type IBounds,
   type Sizes
 } from './viewport';
@@ -326,18 +327,14 @@ export class GraphCanvas {
     if (box === null) {
       return;
     }
-    let near = { ...box };
+    const boxes = [box];
     for (const other of index.neighbours(id)) {
       const b = index.box(other);
       if (b) {
-        near = {
-          x1: Math.min(near.x1, b.x1),
-          y1: Math.min(near.y1, b.y1),
-          x2: Math.max(near.x2, b.x2),
-          y2: Math.max(near.y2, b.y2)
-        };
+        boxes.push(b);
       }
     }
+    const near = union(boxes);
     // A jump holds only the viewport at first (fewer new elements to style
     // before the next frame), and its surroundings a moment later.
     this._jumping = true;
@@ -361,11 +358,6 @@ export class GraphCanvas {
       heldNodes: this.cy.nodes().length,
       heldEdges: this.cy.edges().length
     };
-  }
-
-  /** Whether cytoscape holds only the elements near the viewport. */
-  get windowed(): boolean {
-    return this._windowed;
   }
 
   /** The lowest zoom at which node labels are readable (LABEL_FLOOR_PX). */

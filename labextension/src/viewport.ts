@@ -212,7 +212,8 @@ export function initialView(
   });
 }
 
-function union(boxes: ReadonlyArray<IBounds>): IBounds {
+/** The box around `boxes` (at least one). */
+export function union(boxes: ReadonlyArray<IBounds>): IBounds {
   return boxes.reduce((a, b) => ({
     x1: Math.min(a.x1, b.x1),
     y1: Math.min(a.y1, b.y1),
